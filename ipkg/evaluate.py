@@ -1,0 +1,22 @@
+"""``ipkg eval``: every scorer over the current build, as tables."""
+
+from __future__ import annotations
+
+from ipkg.extract.records import Corpus
+from ipkg.extract.scoring import Table
+from ipkg.extract.scoring.structure import score_structure
+from ipkg.settings import Settings
+
+
+def load_or_build(settings: Settings) -> Corpus:
+    if settings.records_path.exists():
+        return Corpus.load(settings.records_path)
+    from ipkg.build import build
+
+    return build(settings).corpus
+
+
+def evaluate_all(settings: Settings) -> list[Table]:
+    corpus = load_or_build(settings)
+    gold = settings.data_dir / "gold"
+    return [score_structure(corpus, gold)]

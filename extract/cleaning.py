@@ -146,3 +146,34 @@ def clean_to_raw(clean: CleanText, clean_offset: int) -> int:
 def raw_to_clean(clean: CleanText, raw_offset: int) -> int:
     """The first clean character at or after ``raw_offset``."""
     return bisect_right(clean.offsets, raw_offset - 1)
+
+
+def normalised_offsets(cleaner: Cleaner, raw: str, span: Span) -> tuple[str, list[int]]:
+    """The normalised text of ``raw[span]`` and, for each of its characters, its raw offset.
+
+    This is how a measure's text (``Measure.text``, ``Measure.body``) maps back to the raw file: the
+    character ``text[i]`` came from ``raw[offsets[i]]`` (a space that stands for a line break maps to the
+    break's first character). ``offsets`` has one extra entry: the raw end of the last character.
+    """
+    ct = cleaner.clean(raw[span.start : span.end])
+    chars: list[str] = []
+    offsets: list[int] = []
+    pending_space = False
+    for i, ch in enumerate(ct.text):
+        if ch.isspace():
+            pending_space = bool(chars)
+            space_at = ct.offsets[i]
+            continue
+        if pending_space:
+            chars.append(" ")
+            offsets.append(span.start + space_at)
+            pending_space = False
+        chars.append(ch)
+        offsets.append(span.start + ct.offsets[i])
+    offsets.append(offsets[-1] + 1 if offsets else span.start)
+    return "".join(chars), offsets
+
+
+def text_span(offsets: list[int], start: int, end: int) -> Span:
+    """Raw span of the normalised characters ``[start, end)``."""
+    return Span(offsets[start], offsets[end - 1] + 1) if end > start else Span(offsets[start], offsets[start])

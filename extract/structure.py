@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ipkg.extract.cleaning import CleanText, Cleaner, collapse
+from ipkg.extract.cleaning import Cleaner, CleanText, collapse
 from ipkg.extract.errors import StructureError
 from ipkg.extract.indicators import IndicatorTable
 from ipkg.extract.records import Indicator, Measure, MeasureKind, Section, SectionKind, Span

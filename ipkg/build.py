@@ -6,7 +6,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ipkg.extract.pipeline import extract_structure
+from ipkg.extract.entities import extract_entities
+from ipkg.extract.pipeline import extract_structure, raw_texts
 from ipkg.extract.records import Corpus, save_json
 from ipkg.settings import Settings
 
@@ -39,5 +40,7 @@ class _Stages:
 def build(settings: Settings, progress: Progress = lambda _: None) -> BuildReport:
     stages = _Stages(progress)
     corpus: Corpus = stages.run("structure", lambda: extract_structure(settings.data_dir))  # type: ignore[assignment]
+    raws = raw_texts(settings.data_dir)
+    stages.run("entities", lambda: extract_entities(corpus, raws, progress))
     stages.run("records", lambda: save_json(settings.records_path, corpus))
     return BuildReport(corpus, stages.timings)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from ipkg.extract.records import Corpus
 from ipkg.extract.scoring import Table
+from ipkg.extract.scoring.entities import score_entities
+from ipkg.extract.scoring.instruments import score_instruments
 from ipkg.extract.scoring.structure import score_structure
 from ipkg.settings import Settings
 
@@ -19,4 +21,7 @@ def load_or_build(settings: Settings) -> Corpus:
 def evaluate_all(settings: Settings) -> list[Table]:
     corpus = load_or_build(settings)
     gold = settings.data_dir / "gold"
-    return [score_structure(corpus, gold)]
+    tables = [score_structure(corpus, gold)]
+    tables += score_entities(corpus, gold)
+    tables += score_instruments(corpus, gold)
+    return tables

@@ -39,13 +39,14 @@ def _print_table(title: str, columns: list[str], rows: list[list[object]]) -> No
 @app.command()
 def build(data: DataDir = Path("data")) -> None:
     """Extract every document of the manifest and build the graph into data/build/."""
+    from ipkg.build import BuildError
     from ipkg.build import build as run_build
 
     settings = _settings(data)
     try:
         with console.status("building") as status:
             report = run_build(settings, lambda stage: status.update(f"[bold]{stage}[/]"))
-    except ExtractError as e:
+    except (ExtractError, BuildError) as e:
         err.print(f"[red]build failed:[/] {e}")
         raise typer.Exit(1) from None
     c = report.corpus
@@ -54,6 +55,8 @@ def build(data: DataDir = Path("data")) -> None:
         f"{len(c.measures)} measures, {len(c.indicators)} indicators in {report.total:.2f} s -> {settings.build_dir}"
     )
     _print_table("Build time per stage", ["stage", "seconds"], [[k, v] for k, v in report.timings.items()])
+    if report.store_dir is not None:
+        console.print(f"[green]published[/] {report.triples} triples -> {report.store_dir}")
 
 
 @app.command("eval")
@@ -72,6 +75,139 @@ def evaluate(
             console.print(f"  [dim]{note}[/]")
         if len(table.notes) > len(shown):
             console.print(f"  [dim]... {len(table.notes) - len(shown)} more (--verbose)[/]")
+
+
+@app.command()
+def lineage(
+    measure: Annotated[str, typer.Argument(help="A measure: its IRI, or doc/label such as division-of-work-2016/20.")],
+    data: DataDir = Path("data"),
+) -> None:
+    """Print a measure's lineage tree: back to the 2008 Outline and forward to the latest plan, with evidence."""
+    from ipkg.evaluate import load_or_build
+    from ipkg.extract.chains import lineage_tree
+
+    corpus = load_or_build(_settings(data))
+    try:
+        console.print(lineage_tree(corpus, measure))
+    except KeyError:
+        err.print(f"[red]unknown measure[/] {measure!r}: give doc/label, e.g. division-of-work-2016/20")
+        raise typer.Exit(2) from None
+
+
+@app.command()
+def serve(
+    data: DataDir = Path("data"),
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """Serve the graph: SPARQL endpoint, JSON API, pages and network views on http://HOST:PORT."""
+    from ipkg.serve import serve as run_server
+
+    settings = Settings(data_dir=data, host=host, port=port)
+    if not settings.store_dir.exists():
+        err.print(f"[red]no graph in {settings.build_dir}[/]: run `ipkg build` first")
+        raise typer.Exit(1)
+    console.print(f"serving [bold]http://{host}:{port}/[/] (SPARQL at /sparql, API docs at /docs)")
+    run_server(settings)
+
+
+def _load_graph(path: Path):  # noqa: ANN202
+    from rdflib import Graph
+
+    if not path.is_file():
+        err.print(f"[red]no graph at {path}[/]; run `ipkg build` first")
+        raise typer.Exit(1)
+    fmt = {".nt": "nt", ".ttl": "turtle", ".jsonld": "json-ld", ".nq": "nquads"}.get(path.suffix, "turtle")
+    return Graph().parse(path, format=fmt)
+
+
+@app.command()
+def validate(
+    graph_file: Annotated[Path | None, typer.Argument(help="A graph file (default: data/build/ipkg.nt).")] = None,
+    data: DataDir = Path("data"),
+    limit: Annotated[int, typer.Option(help="Show at most this many violations.")] = 50,
+) -> None:
+    """Check a graph against the SHACL shapes (ontology/shapes.ttl); exit 1 if it does not conform."""
+    from ipkg.graph.validate import validate as run_validate
+
+    report = run_validate(_load_graph(graph_file or _settings(data).build_dir / "ipkg.nt"))
+    if report.conforms:
+        console.print("[green]conforms[/]: the graph satisfies the ipkg shapes")
+        return
+    console.print(report.summary(limit=limit), markup=False, highlight=False)
+    raise typer.Exit(1)
+
+
+@app.command()
+def export(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write the exports to.")] = Path("data/build/export"),
+    formats: Annotated[str, typer.Option("--format", "-f", help="Comma-separated: ttl,nt,nq,jsonld,csv.")] = "ttl,nt,nq,jsonld,csv",
+    data: DataDir = Path("data"),
+) -> None:
+    """Export the built graph as Turtle, N-Triples, N-Quads, JSON-LD and CSV tables."""
+    from ipkg.graph.export import export as run_export
+
+    graph = _load_graph(_settings(data).build_dir / "ipkg.nt")
+    try:
+        written = run_export(graph, out, [f.strip() for f in formats.split(",") if f.strip()])
+    except ValueError as e:
+        err.print(f"[red]{e}[/]")
+        raise typer.Exit(2) from None
+    for path in written:
+        console.print(f"wrote {path}")
+
+
+@app.command()
+def query(
+    sparql: Annotated[str, typer.Argument(help="SPARQL text, a .rq file, or the name of a named query.")],
+    data: DataDir = Path("data"),
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table (default), csv, tsv or json.")] = "table",
+    param: Annotated[list[str] | None, typer.Option("--param", "-p", help="name=value for a named query.")] = None,
+    store: Annotated[str | None, typer.Option(help="oxigraph (default), memory or remote.")] = None,
+) -> None:
+    """Run a read-only SPARQL query against the built store."""
+    from ipkg.graph.queries import load_query, named_queries
+    from ipkg.graph.store import QueryError, StoreError, open_store, serialise_result
+
+    params = dict(p.split("=", 1) for p in (param or []) if "=" in p)
+    text = sparql
+    named = {q.name: q for q in named_queries()}
+    try:
+        if sparql.endswith(".rq") and Path(sparql).is_file():
+            text = load_query(Path(sparql)).render(params)
+        elif sparql in named:
+            text = named[sparql].render(params)
+    except ValueError as e:
+        err.print(f"[red]{e}[/]")
+        raise typer.Exit(2) from None
+    settings = _settings(data)
+    if store:
+        settings.store = store
+    try:
+        with open_store(settings) as st:
+            result = st.query(text)
+    except (QueryError, StoreError) as e:
+        err.print(f"[red]{e}[/]")
+        raise typer.Exit(1) from None
+    if result.kind == "ask":
+        console.print("true" if result.boolean else "false")
+        return
+    if result.kind == "graph":
+        print((result.graph.serialize(format="turtle") if result.graph is not None else ""), end="")
+        return
+    media = {"csv": "text/csv", "tsv": "text/tab-separated-values", "json": "application/sparql-results+json"}
+    if fmt in media:
+        print(serialise_result(result, media[fmt]).decode("utf-8"), end="")
+        return
+    if fmt != "table":
+        err.print(f"[red]unknown format {fmt!r}[/]: use table, csv, tsv or json")
+        raise typer.Exit(2)
+    table = RichTable(title=f"{len(result.rows)} row(s)", title_justify="left")
+    for v in result.variables:
+        table.add_column(v)
+    for row in result.rows:
+        table.add_row(*["" if t is None else str(t) for t in row])
+    console.print(table)
 
 
 if __name__ == "__main__":

@@ -27,3 +27,20 @@ def structure() -> Corpus:
 @pytest.fixture(scope="session")
 def raws() -> dict[str, str]:
     return {s.document.slug: s.raw for s in load_sources(DATA)[1]}
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory):
+    """A full ``ipkg build`` of the real corpus into a temporary data folder (once per test session)."""
+    import shutil
+
+    from ipkg.build import build
+    from ipkg.settings import Settings
+
+    data = tmp_path_factory.mktemp("built") / "data"
+    shutil.copytree(DATA / "raw", data / "raw")
+    shutil.copytree(DATA / "gold", data / "gold")
+    shutil.copy(DATA / "manifest.toml", data / "manifest.toml")
+    settings = Settings(data_dir=data)
+    report = build(settings)
+    return settings, report

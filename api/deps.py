@@ -1,0 +1,95 @@
+"""Dependencies, declared once: settings, the store, the SPARQL engine and the templates."""
+
+from __future__ import annotations
+
+import os
+import threading
+from importlib.resources import files
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.templating import Jinja2Templates
+from jinja2 import ChoiceLoader, DictLoader, FileSystemLoader
+
+from ipkg.graph.sparql import SparqlEngine
+from ipkg.graph.store import Store, open_store
+from ipkg.settings import Settings
+
+__all__ = [
+    "EngineDep",
+    "SettingsDep",
+    "StoreDep",
+    "TEMPLATES_DIR",
+    "STATIC_DIR",
+    "get_engine",
+    "get_settings",
+    "get_store",
+    "templates",
+]
+
+TEMPLATES_DIR = Path(str(files("ipkg.api") / "templates"))
+STATIC_DIR = Path(str(files("ipkg.api") / "static"))
+
+# Used only while api/templates/base.html does not exist (the pages' layout owns it).
+_FALLBACK_BASE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{% block title %}ipkg{% endblock %} · ipkg</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"></head>
+<body><main>{% block content %}{% endblock %}</main></body></html>
+"""
+
+templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+templates.env.loader = ChoiceLoader(
+    [FileSystemLoader(str(TEMPLATES_DIR)), DictLoader({"base.html": _FALLBACK_BASE})]
+)
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def get_engine(request: Request) -> SparqlEngine:
+    return request.app.state.engine
+
+
+class StoreHolder:
+    """Opens the store on first use and re-opens it when a new build has been swapped in."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._store: Store | None = None
+        self._key: str | None = None
+        self._lock = threading.Lock()
+
+    def _current_key(self) -> str:
+        if self.settings.store == "oxigraph":
+            return os.path.realpath(self.settings.store_dir)
+        if self.settings.store == "memory":
+            nt = self.settings.build_dir / "ipkg.nt"
+            return f"{nt}:{nt.stat().st_mtime_ns if nt.exists() else 0}"
+        return self.settings.store
+
+    def get(self) -> Store:
+        with self._lock:
+            key = self._current_key()
+            if self._store is None or key != self._key:
+                old, self._store = self._store, open_store(self.settings, read_only=True)
+                self._key = key
+                if old is not None:
+                    old.close()
+            return self._store
+
+    def close(self) -> None:
+        with self._lock:
+            if self._store is not None:
+                self._store.close()
+                self._store = None
+
+
+def get_store(request: Request) -> Store:
+    return request.app.state.store_holder.get()
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+StoreDep = Annotated[Store, Depends(get_store)]
+EngineDep = Annotated[SparqlEngine, Depends(get_engine)]

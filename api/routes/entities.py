@@ -1,0 +1,393 @@
+"""The JSON API under ``/api/``: the same dicts the HTML pages render, with typed response models so the
+OpenAPI page (``/docs``) documents them. Unknown ids raise ``NotFound`` (404), bad parameters 422/400;
+the mapping lives in ``ipkg.api.errors``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+from fastapi import Path as PathParam
+from pydantic import BaseModel, ConfigDict
+
+from ipkg.api.deps import SettingsDep, StoreDep
+from ipkg.graph.views import Views, views_for
+
+# ---------------------------------------------------------------------------------------------- dependencies
+
+
+def get_views(store: StoreDep, settings: SettingsDep) -> Views:
+    """The page views of the served store (catalogue read once per store, entity dicts cached)."""
+    return views_for(store, Path(settings.data_dir) / "raw")
+
+
+ViewsDep = Annotated[Views, Depends(get_views)]
+
+Slug = Annotated[str, PathParam(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=80,
+                                description="document slug, e.g. division-of-work-2016")]
+Label = Annotated[str, PathParam(pattern=r"^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,30})$",
+                                 description="measure label, e.g. 20, I.1.1, IV.i.1, SC3.2")]
+SectionPath = Annotated[str, PathParam(pattern=r"^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,30})$",
+                                       description="section path, e.g. II.ii")]
+AgencyId = Annotated[str, PathParam(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=60,
+                                    description="agency id (ontology/agencies.tsv), e.g. sipo")]
+OPTIONAL_ID = r"^(?:[a-z0-9]+(?:-[a-z0-9]+)*)?$"  # an id, or empty for "any" (select boxes send "")
+SearchText = Annotated[str, Query(min_length=0, max_length=200, description="words to find (all must occur)")]
+
+
+# ---------------------------------------------------------------------------------------------- models
+
+
+class _Model(BaseModel):
+    # The views return richer dicts than the fields listed; the extra keys are passed through.
+    model_config = ConfigDict(extra="allow")
+
+
+class DocumentRef(_Model):
+    slug: str
+    title: str
+    url: str
+    issued: str | None = None
+    year: int | None = None
+    number: str | None = None
+
+
+class AgencyRef(_Model):
+    id: str
+    label: str
+    url: str
+    iri: str
+    acronym: str | None = None
+
+
+class InstrumentRef(_Model):
+    slug: str
+    label: str
+    url: str
+    iri: str
+    kind: str | None = None
+
+
+class IPTypeRef(_Model):
+    id: str
+    label: str
+    url: str
+    iri: str
+
+
+class MeasureRef(_Model):
+    slug: str
+    label: str
+    iri: str
+    url: str
+    document: DocumentRef
+    year: int | None = None
+    excerpt: str = ""
+
+
+class Cite(_Model):
+    document: str
+    number: str | None = None
+    measure: str
+    quote: str | None = None
+    iri: str
+    stated: bool | None = None
+    text: str
+
+
+class DocumentSummary(_Model):
+    slug: str
+    iri: str
+    url: str
+    title: str
+    issued: str | None = None
+    year: int | None = None
+    number: str | None = None
+    kind: str | None = None
+    in_corpus: bool
+    measure_count: int
+    section_count: int
+
+
+class DocumentList(_Model):
+    documents: list[DocumentSummary]
+    count: int
+
+
+class Document(DocumentSummary):
+    implements: list[DocumentRef]
+    implemented_by: list[DocumentRef]
+    issuer: AgencyRef | None = None
+    outline: list[dict[str, Any]]
+
+
+class Span(_Model):
+    start: int | None = None
+    end: int | None = None
+    exact: str | None = None
+
+
+class Assignment(_Model):
+    position: int | None = None
+    agency: AgencyRef | None = None
+    actor_text: str | None = None
+    vague: bool = False
+    role: str
+    basis: str | None = None
+    stated: bool | None = None
+    span: Span | None = None
+    iri: str
+    cite: Cite
+
+
+class Citation(_Model):
+    instrument: InstrumentRef | None = None
+    action: str | None = None
+    text: str | None = None
+    span: Span | None = None
+    iri: str
+    cite: Cite
+
+
+class IPTypeTag(_Model):
+    ip_type: IPTypeRef
+    cues: list[str]
+    iri: str
+    cite: Cite
+
+
+class LineageLink(_Model):
+    iri: str
+    later: MeasureRef
+    earlier: MeasureRef
+    score: float | None = None
+    rank: int | None = None
+    relation: str
+    asserted: bool
+    evidence: list[str]
+    cite: Cite
+
+
+class Measure(MeasureRef):
+    heading_path: str = ""
+    section: dict[str, Any] | None = None
+    text: str
+    span: Span
+    segments: list[dict[str, Any]]
+    assignments: list[Assignment]
+    mentions: list[dict[str, Any]]
+    instruments: list[Citation]
+    ip_types: list[IPTypeTag]
+    lineage_back: list[LineageLink]
+    lineage_forward: list[LineageLink]
+    cite: Cite
+
+
+class AgencySummary(_Model):
+    id: str
+    iri: str
+    url: str
+    label: str
+    label_zh: str | None = None
+    acronym: str | None = None
+    kind: str | None = None
+    lead: int
+    participant: int
+    responsible: int
+    mentioned: int
+
+
+class AgencyList(_Model):
+    agencies: list[AgencySummary]
+    count: int
+
+
+class AgencyMeasure(MeasureRef):
+    role: str
+    basis: str | None = None
+    stated: bool | None = None
+
+
+class Reorganisation(_Model):
+    direction: str
+    agency: AgencyRef
+    year: str | None = None
+    kind: str | None = None
+    description: str | None = None
+
+
+class Agency(_Model):
+    id: str
+    iri: str
+    url: str
+    label: str
+    label_zh: str | None = None
+    acronym: str | None = None
+    kind: str | None = None
+    alt_labels: list[str]
+    counts: dict[str, int]
+    by_year: list[dict[str, Any]]
+    measures: list[AgencyMeasure]
+    history: list[Reorganisation]
+    successor_chain: list[AgencyRef]
+    predecessor_chain: list[AgencyRef]
+
+
+class InstrumentSummary(_Model):
+    slug: str
+    iri: str
+    url: str
+    label: str
+    kind: str | None = None
+    measure_count: int
+
+
+class InstrumentList(_Model):
+    instruments: list[InstrumentSummary]
+    count: int
+
+
+class InstrumentMeasure(MeasureRef):
+    actions: list[str]
+    quotes: list[str]
+
+
+class Instrument(_Model):
+    slug: str
+    iri: str
+    url: str
+    label: str
+    kind: str | None = None
+    alt_labels: list[str]
+    passed_by: list[AgencyRef]
+    based_on: list[InstrumentRef]
+    measures: list[InstrumentMeasure]
+    by_year: list[dict[str, Any]]
+
+
+class IPTypeSummary(_Model):
+    id: str
+    iri: str
+    url: str
+    label: str
+    broader: str | None = None
+    narrower: list[str]
+    measure_count: int
+
+
+class IPTypeList(_Model):
+    ip_types: list[IPTypeSummary]
+    count: int
+
+
+class IPType(_Model):
+    id: str
+    iri: str
+    url: str
+    label: str
+    broader: IPTypeRef | None = None
+    narrower: list[IPTypeRef]
+    measures: list[MeasureRef]
+    by_year: list[dict[str, Any]]
+
+
+class Lineage(_Model):
+    measure: MeasureRef
+    columns: list[dict[str, Any]]
+    links: list[LineageLink]
+    asserted_count: int
+
+
+class SearchHit(MeasureRef):
+    heading_path: str = ""
+    snippet: list[dict[str, Any]]
+
+
+class SearchResult(_Model):
+    q: str
+    terms: list[str]
+    total: int
+    results: list[SearchHit]
+    agencies: list[dict[str, Any]]
+    instruments: list[dict[str, Any]]
+    ip_types: list[dict[str, Any]]
+
+
+# ---------------------------------------------------------------------------------------------- routes
+
+router = APIRouter(prefix="/api", tags=["entities"])
+
+
+@router.get("/documents", response_model=DocumentList, summary="All policy documents")
+def list_documents(views: ViewsDep) -> dict[str, Any]:
+    return views.documents()
+
+
+@router.get("/documents/{slug}", response_model=Document, summary="One document with its outline")
+def get_document(slug: Slug, views: ViewsDep) -> dict[str, Any]:
+    return views.document(slug)
+
+
+@router.get("/sections/{slug}/{path}", summary="One section with its measures")
+def get_section(slug: Slug, path: SectionPath, views: ViewsDep) -> dict[str, Any]:
+    return views.section(slug, path)
+
+
+@router.get("/measures/{slug}/{label}", response_model=Measure,
+            summary="One measure: text, agencies (stated or inferred), instruments, IP types, lineage")
+def get_measure(slug: Slug, label: Label, views: ViewsDep) -> dict[str, Any]:
+    return views.measure(slug, label)
+
+
+@router.get("/agencies", response_model=AgencyList, summary="All agencies with their measure counts by role")
+def list_agencies(views: ViewsDep) -> dict[str, Any]:
+    return views.agencies()
+
+
+@router.get("/agencies/{agency_id}", response_model=Agency,
+            summary="What an agency leads and co-handles, by year and document; its reorganisations")
+def get_agency(agency_id: AgencyId, views: ViewsDep) -> dict[str, Any]:
+    return views.agency(agency_id)
+
+
+@router.get("/instruments", response_model=InstrumentList, summary="Legal instruments")
+def list_instruments(views: ViewsDep) -> dict[str, Any]:
+    return views.instruments()
+
+
+@router.get("/instruments/{slug}", response_model=Instrument, summary="The measures that cite an instrument")
+def get_instrument(slug: Slug, views: ViewsDep) -> dict[str, Any]:
+    return views.instrument(slug)
+
+
+@router.get("/ip-types", response_model=IPTypeList, summary="The IP-type scheme")
+def list_ip_types(views: ViewsDep) -> dict[str, Any]:
+    return views.ip_types()
+
+
+@router.get("/ip-types/{type_id}", response_model=IPType, summary="The measures concerning an IP type")
+def get_ip_type(type_id: AgencyId, views: ViewsDep) -> dict[str, Any]:
+    return views.ip_type(type_id)
+
+
+@router.get("/lineage/{slug}/{label}", response_model=Lineage,
+            summary="A measure's lineage across plans, with scores and evidence")
+def get_lineage(slug: Slug, label: Label, views: ViewsDep) -> dict[str, Any]:
+    return views.lineage(slug, label)
+
+
+@router.get("/search", response_model=SearchResult, summary="Full-text search over measure texts")
+def search(views: ViewsDep, q: SearchText = "", limit: Annotated[int, Query(ge=1, le=200)] = 50) -> dict[str, Any]:
+    return views.search(q, limit)
+
+
+@router.get("/compare", summary="Two plans side by side: carried forward, dropped, new")
+def compare(
+    views: ViewsDep,
+    a: Annotated[str, Query(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=80)] = "promotion-plan-2012",
+    b: Annotated[str, Query(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=80)] = "division-of-work-2016",
+    agency: Annotated[str | None, Query(pattern=OPTIONAL_ID, max_length=60)] = None,
+    ip_type: Annotated[str | None, Query(pattern=OPTIONAL_ID, max_length=60)] = None,
+) -> dict[str, Any]:
+    return views.compare(a, b, agency or None, ip_type or None)

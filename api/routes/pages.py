@@ -1,0 +1,157 @@
+"""The browsable HTML pages. Each renders a dict from ``ipkg.graph.views``; its machine twin is the same
+URL with ``?format=json`` (or ``Accept: application/json``), and the typed JSON API under ``/api/``
+returns the same dicts. Errors (``NotFound``, ``BadParameter``) are mapped to status codes in
+``ipkg.api.errors``; ``render_error`` gives them an HTML page."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+
+from ipkg.api.deps import templates
+from ipkg.api.routes.entities import OPTIONAL_ID, AgencyId, Label, SearchText, SectionPath, Slug, ViewsDep
+from ipkg.graph import network
+
+NAV = [
+    ("/", "Home"),
+    ("/documents", "Documents"),
+    ("/agencies", "Agencies"),
+    ("/instruments", "Instruments"),
+    ("/ip-types", "IP types"),
+    ("/search", "Search"),
+    ("/lineage/division-of-work-2016/20", "Lineage"),
+    ("/compare", "Compare plans"),
+    ("/network/agencies", "Network"),
+    ("/query", "Query"),
+    ("/docs", "API docs"),
+]
+templates.env.globals["nav"] = NAV
+templates.env.globals["ROLE_CLASS"] = {"lead": "lead", "participant": "part", "responsible": "resp",
+                                       "mentioned": "ment"}
+
+router = APIRouter(include_in_schema=False)
+
+
+def wants_json(request: Request) -> bool:
+    fmt = request.query_params.get("format")
+    if fmt is not None:
+        return fmt == "json"
+    accept = request.headers.get("accept", "")
+    return "application/json" in accept and "text/html" not in accept
+
+
+def page(request: Request, template: str, data: dict[str, Any], title: str, status_code: int = 200,
+         **extra: Any) -> Response:
+    """``template`` rendered with ``data`` (as ``d``), or ``data`` as JSON when a machine asks."""
+    if wants_json(request):
+        return JSONResponse(data, status_code=status_code)
+    context = {"d": data, "title": title, **extra}
+    return templates.TemplateResponse(request, template, context, status_code=status_code)
+
+
+def render_error(request: Request, status_code: int, message: str) -> Response:
+    """The HTML (or JSON) error page; ``ipkg.api.errors`` calls it for page routes."""
+    data = {"status": status_code, "detail": message}
+    if wants_json(request):
+        return JSONResponse(data, status_code=status_code)
+    return templates.TemplateResponse(request, "error.html", {"d": data, "title": f"{status_code}"},
+                                      status_code=status_code)
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request, views: ViewsDep) -> Response:
+    return page(request, "home.html", views.home(), "ipkg — Chinese national IP policy as a knowledge graph")
+
+
+@router.get("/documents", response_class=HTMLResponse)
+def documents(request: Request, views: ViewsDep) -> Response:
+    return page(request, "documents.html", views.documents(), "Documents")
+
+
+@router.get("/document/{slug}", response_class=HTMLResponse)
+def document(request: Request, slug: Slug, views: ViewsDep) -> Response:
+    d = views.document(slug)
+    return page(request, "document.html", d, d["title"])
+
+
+@router.get("/section/{slug}/{path}", response_class=HTMLResponse)
+def section(request: Request, slug: Slug, path: SectionPath, views: ViewsDep) -> Response:
+    d = views.section(slug, path)
+    return page(request, "section.html", d, f"{d['path']} {d['title']}")
+
+
+@router.get("/measure/{slug}/{label}", response_class=HTMLResponse)
+def measure(request: Request, slug: Slug, label: Label, views: ViewsDep) -> Response:
+    d = views.measure(slug, label)
+    net = None
+    if d["lineage_back"] or d["lineage_forward"]:
+        net = network.lineage_network(views.lineage(slug, label))
+    return page(request, "measure.html", d, f"{d['document']['short_title']} — measure {label}", net=net)
+
+
+@router.get("/agencies", response_class=HTMLResponse)
+def agencies(request: Request, views: ViewsDep) -> Response:
+    return page(request, "agencies.html", views.agencies(), "Agencies")
+
+
+@router.get("/agency/{agency_id}", response_class=HTMLResponse)
+def agency(request: Request, agency_id: AgencyId, views: ViewsDep) -> Response:
+    d = views.agency(agency_id)
+    net = network.agency_neighbourhood(views.catalogue, agency_id)
+    return page(request, "agency.html", d, d["label"], net=net)
+
+
+@router.get("/instruments", response_class=HTMLResponse)
+def instruments(request: Request, views: ViewsDep) -> Response:
+    return page(request, "instruments.html", views.instruments(), "Legal instruments")
+
+
+@router.get("/instrument/{slug}", response_class=HTMLResponse)
+def instrument(request: Request, slug: Slug, views: ViewsDep) -> Response:
+    d = views.instrument(slug)
+    return page(request, "instrument.html", d, d["label"])
+
+
+@router.get("/ip-types", response_class=HTMLResponse)
+def ip_types(request: Request, views: ViewsDep) -> Response:
+    return page(request, "ip_types.html", views.ip_types(), "IP types")
+
+
+@router.get("/ip-type/{type_id}", response_class=HTMLResponse)
+def ip_type(request: Request, type_id: AgencyId, views: ViewsDep) -> Response:
+    d = views.ip_type(type_id)
+    return page(request, "ip_type.html", d, d["label"])
+
+
+@router.get("/search", response_class=HTMLResponse)
+def search(request: Request, views: ViewsDep, q: SearchText = "") -> Response:
+    return page(request, "search.html", views.search(q), f"Search: {q}" if q else "Search")
+
+
+@router.get("/lineage/{slug}/{label}", response_class=HTMLResponse)
+def lineage(request: Request, slug: Slug, label: Label, views: ViewsDep) -> Response:
+    d = views.lineage(slug, label)
+    return page(request, "lineage.html", d, f"Lineage of {slug} {label}", net=network.lineage_network(d))
+
+
+@router.get("/compare", response_class=HTMLResponse)
+def compare(
+    request: Request,
+    views: ViewsDep,
+    a: Annotated[str, Query(pattern=OPTIONAL_ID, max_length=80)] = "promotion-plan-2012",
+    b: Annotated[str, Query(pattern=OPTIONAL_ID, max_length=80)] = "division-of-work-2016",
+    agency: Annotated[str | None, Query(pattern=OPTIONAL_ID, max_length=60)] = None,
+    ip_type: Annotated[str | None, Query(pattern=OPTIONAL_ID, max_length=60)] = None,
+) -> Response:
+    d = views.compare(a or "promotion-plan-2012", b or "division-of-work-2016", agency or None, ip_type or None)
+    cat = views.catalogue
+    choices = {
+        "agencies": sorted(({"id": x["id"], "label": x["label"]} for x in cat.agencies.values()
+                            if x["lead"] + x["participant"] + x["responsible"]), key=lambda x: x["label"]),
+        "ip_types": sorted(({"id": x["id"], "label": x["label"]} for x in cat.ip_types.values()),
+                           key=lambda x: x["label"]),
+    }
+    return page(request, "compare.html", d,
+                f"Compare {d['earlier']['slug']} and {d['later']['slug']}", choices=choices)

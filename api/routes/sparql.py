@@ -1,0 +1,244 @@
+"""The SPARQL 1.1 Protocol endpoint (``/sparql``) and its HTML face, the query page (``/query``).
+
+The handlers only read the protocol's inputs and pick a format; parsing, refusing and running
+queries is :mod:`ipkg.graph.sparql`'s job, and errors become status codes in :mod:`ipkg.api.errors`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from importlib.resources import files
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from rdflib import Graph
+from starlette.concurrency import run_in_threadpool
+
+from ipkg.api.deps import EngineDep, templates
+from ipkg.api.errors import BadRequest, UnsupportedMediaType, error_response, status_of
+from ipkg.api.routes.linked_data import term_view
+from ipkg.graph.sparql import (
+    GRAPH_FORMATS,
+    RESULT_FORMATS,
+    FeatureNotAllowed,
+    Format,
+    SparqlError,
+    UpdateNotAllowed,
+    analyse,
+    format_for,
+    negotiate,
+    negotiate_format,
+)
+
+__all__ = ["router"]
+
+router = APIRouter(tags=["sparql"])
+
+# Rows shown on the HTML page; the download links give the full (capped) result.
+PAGE_ROWS = 1000
+DEFAULT_QUERY = """PREFIX ipkg: <https://w3id.org/ipkg/ontology#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+
+# Which agencies lead the most measures?
+SELECT ?agency ?name (COUNT(DISTINCT ?measure) AS ?measures)
+WHERE {
+  ?measure ipkg:leadAgency ?agency .
+  OPTIONAL { ?agency skos:prefLabel ?name FILTER(lang(?name) = "en") }
+}
+GROUP BY ?agency ?name
+ORDER BY DESC(?measures)
+LIMIT 20
+"""
+_UPDATE_MESSAGE = ("this endpoint is read-only: SPARQL Update (INSERT, DELETE, LOAD, CLEAR, CREATE, DROP, ...) "
+                   "is not accepted")
+
+
+# --------------------------------------------------------------------------------- the protocol
+
+
+async def _read_request(request: Request) -> dict[str, list[str]]:
+    """The protocol parameters of a GET or POST request, as lists (a parameter may repeat)."""
+    params: dict[str, list[str]] = {}
+    for key, value in request.query_params.multi_items():
+        params.setdefault(key, []).append(value)
+    if request.method != "POST":
+        return params
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type == "application/x-www-form-urlencoded":
+        form = await request.form()
+        for key, value in form.multi_items():
+            params.setdefault(key, []).append(str(value))
+    elif content_type == "application/sparql-query":
+        body = await request.body()
+        try:
+            params["query"] = [body.decode("utf-8")]
+        except UnicodeDecodeError:
+            raise BadRequest("the query is not valid UTF-8") from None
+    elif content_type == "application/sparql-update":
+        raise UpdateNotAllowed(_UPDATE_MESSAGE)
+    else:
+        raise UnsupportedMediaType(
+            f"cannot read a POST body of type {content_type or '(none)'!r}: send application/sparql-query, "
+            "or application/x-www-form-urlencoded with a 'query' field"
+        )
+    return params
+
+
+def _single(params: dict[str, list[str]], name: str) -> str | None:
+    values = params.get(name)
+    if not values:
+        return None
+    if len(values) > 1:
+        raise BadRequest(f"the '{name}' parameter was given {len(values)} times; give it once")
+    return values[0]
+
+
+def _check_dataset(params: dict[str, list[str]]) -> None:
+    if "update" in params:
+        raise UpdateNotAllowed(_UPDATE_MESSAGE)
+    for name in ("default-graph-uri", "named-graph-uri", "using-graph-uri", "using-named-graph-uri"):
+        if name in params:
+            raise FeatureNotAllowed(
+                f"'{name}' is not accepted: the dataset of this endpoint is fixed (the whole ipkg graph)"
+            )
+
+
+def _wants_html(accept: str | None, fmt_param: str | None) -> bool:
+    if fmt_param or not accept:
+        return False
+    offers = tuple(mt for f in RESULT_FORMATS + GRAPH_FORMATS for mt in f.media_types) + ("text/html",)
+    return negotiate(accept, offers) == "text/html"
+
+
+@router.api_route("/sparql", methods=["GET", "POST"], name="sparql",
+                  summary="SPARQL 1.1 Protocol endpoint (read-only, bounded)")
+async def sparql(request: Request, engine: EngineDep) -> Response:
+    params = await _read_request(request)
+    _check_dataset(params)
+    query = _single(params, "query")
+    fmt_param = _single(params, "format")
+    accept = request.headers.get("accept")
+    if _wants_html(accept, fmt_param):
+        if query is None:
+            return await query_page(request, engine)
+        if request.method == "GET":
+            return RedirectResponse("/query?" + urlencode({"query": query}), status_code=303)
+    if query is None:
+        raise BadRequest("missing 'query': send a SPARQL query as ?query=..., as a form field, or as an "
+                         "application/sparql-query body (the query page is at /query)")
+    analysed = await run_in_threadpool(analyse, query)
+    fmt = format_for(fmt_param, analysed.kind) if fmt_param else negotiate_format(accept, analysed.kind)
+    result = await run_in_threadpool(engine.run, analysed, fmt)
+    headers = {"Vary": "Accept", "X-IPKG-Row-Limit": str(result.max_rows),
+               "X-IPKG-Result-Count": str(result.count)}
+    if result.truncated:
+        headers["X-IPKG-Truncated"] = "true"
+    return Response(result.body, media_type=fmt.media_type, headers=headers)
+
+
+# --------------------------------------------------------------------------------- the query page
+
+
+@dataclass(frozen=True)
+class Example:
+    name: str
+    title: str
+    description: str
+    sparql: str
+
+
+def _examples() -> list[Example]:
+    try:
+        from ipkg.graph.queries import named_queries
+    except ImportError:
+        return _read_examples()
+    return [Example(q.name, q.title, q.description, q.sparql) for q in named_queries()]
+
+
+def _read_examples() -> list[Example]:
+    """Read ``graph/queries/*.rq`` directly (used while ipkg.graph.queries does not exist)."""
+    folder = files("ipkg.graph") / "queries"
+    if not folder.is_dir():
+        return []
+    out = []
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if not entry.name.endswith(".rq"):
+            continue
+        text = entry.read_text(encoding="utf-8")
+        meta: dict[str, str] = {}
+        for line in text.splitlines():
+            if not line.startswith("#"):
+                break
+            key, _, value = line[1:].strip().partition(":")
+            meta.setdefault(key.strip().lower(), value.strip())
+        name = entry.name[:-3]
+        out.append(Example(name, meta.get("title", name), meta.get("description", ""), text))
+    return out
+
+
+def _downloads(query: str, formats: tuple[Format, ...]) -> list[dict[str, str]]:
+    return [{"key": f.key, "label": f.label, "media_type": f.media_type,
+             "url": "/sparql?" + urlencode({"query": query, "format": f.key})} for f in formats]
+
+
+def _run_for_page(engine: Any, query: str) -> dict[str, Any]:
+    analysed = analyse(query)
+    if analysed.kind == "results":
+        raw = engine.run(analysed, format_for("json", "results"), max_rows=PAGE_ROWS)
+        data = json.loads(raw.body)
+        result: dict[str, Any] = {"form": analysed.form, "truncated": raw.truncated, "count": raw.count,
+                                  "shown_limit": raw.max_rows}
+        if analysed.form == "ask":
+            result["boolean"] = bool(data["boolean"])
+        else:
+            variables = data["head"]["vars"]
+            result["variables"] = variables
+            result["rows"] = [[term_view(b.get(v)) for v in variables] for b in data["results"]["bindings"]]
+        result["downloads"] = _downloads(query, RESULT_FORMATS)
+        return result
+    raw = engine.run(analysed, format_for("nt", "graph"), max_rows=PAGE_ROWS)
+    graph = Graph()
+    if raw.body.strip():
+        graph.parse(data=raw.body.decode("utf-8"), format="nt")
+    triples = sorted(graph, key=lambda t: (str(t[0]), str(t[1]), str(t[2])))
+    return {
+        "form": analysed.form, "truncated": raw.truncated, "count": raw.count, "shown_limit": raw.max_rows,
+        "variables": ["subject", "predicate", "object"],
+        "rows": [[term_view(s), term_view(p), term_view(o)] for s, p, o in triples],
+        "downloads": _downloads(query, GRAPH_FORMATS),
+        "network_url": "/network/construct?" + urlencode({"query": query}),
+    }
+
+
+@router.get("/query", name="query_page", summary="The query page: an editor, examples and results")
+async def query_page(request: Request, engine: EngineDep) -> Response:
+    query = request.query_params.get("query")
+    examples = _examples()
+    page: dict[str, Any] = {
+        "query": query if query is not None else (examples[0].sparql if examples else DEFAULT_QUERY),
+        "ran": query is not None and bool(query.strip()),
+        "examples": [{"name": e.name, "title": e.title, "description": e.description,
+                      "url": "/query?" + urlencode({"query": e.sparql})} for e in examples],
+        "result": None,
+        "error": None,
+        "endpoint": "/sparql",
+    }
+    status = 200
+    if page["ran"]:
+        try:
+            page["result"] = await run_in_threadpool(_run_for_page, engine, query)
+        except SparqlError as e:
+            status = status_of(e)
+            page["error"] = {"status": status, "name": type(e).__name__, "message": str(e)}
+    chosen = negotiate(request.headers.get("accept"), ("text/html", "application/json"))
+    if request.query_params.get("format") == "json":
+        chosen = "application/json"
+    if chosen == "application/json":
+        return JSONResponse(page, status_code=status)
+    if chosen is None:
+        return error_response(request, 406, "the query page is available as text/html and application/json")
+    return templates.TemplateResponse(request, "query.html", {"page": page, "title": "SPARQL query"},
+                                      status_code=status)

@@ -1,0 +1,100 @@
+"""Local alignment of two measures over their content-word stems: the shared phrases, with raw spans.
+
+The alignment is difflib's matching blocks over the two stem sequences (a longest-common-block recursion,
+order-preserving, no junk heuristic). A block of two or more content words is a shared phrase; its evidence
+is the stretch of each measure's text from the block's first to its last word (function words in between
+included), mapped back to the raw files through the cleaning offset map (``normalised_offsets``).
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+
+from ipkg.extract.cleaning import Cleaner, normalised_offsets
+from ipkg.extract.lineage_signals import Token
+from ipkg.extract.records import Measure, SharedPhrase, Span
+
+MIN_BLOCK = 2  # content words in a shared phrase
+
+
+@dataclass(frozen=True)
+class Alignment:
+    blocks: list[tuple[int, int, int]]  # (later token index, earlier token index, length), length >= MIN_BLOCK
+    coverage: float  # idf mass of the aligned words over the smaller measure's idf mass, in [0, 1]
+    longest: int  # content words in the longest block
+
+    @property
+    def signal_longest(self) -> float:
+        return min(self.longest, 8) / 8.0
+
+
+def align(later: list[Token], earlier: list[Token], idf: dict[str, float]) -> Alignment:
+    a = [t.stem for t in later]
+    b = [t.stem for t in earlier]
+    if not a or not b:
+        return Alignment([], 0.0, 0)
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    blocks = [(i, j, n) for i, j, n in matcher.get_matching_blocks() if n >= MIN_BLOCK]
+    mass = sum(idf.get(a[i + k], 1.0) for i, _, n in blocks for k in range(n))
+    total = min(sum(idf.get(s, 1.0) for s in a), sum(idf.get(s, 1.0) for s in b))
+    return Alignment(blocks, min(1.0, mass / total) if total else 0.0, max((n for *_, n in blocks), default=0))
+
+
+class SpanMapper:
+    """Maps characters of ``Measure.text`` to raw offsets, one document cleaner each, cached per measure."""
+
+    def __init__(self, raws: dict[str, str]) -> None:
+        self.raws = raws
+        self._cleaners: dict[str, Cleaner] = {}
+        self._offsets: dict[str, list[int] | None] = {}
+
+    def offsets(self, m: Measure) -> list[int] | None:
+        if m.id not in self._offsets:
+            self._offsets[m.id] = self._compute(m)
+        return self._offsets[m.id]
+
+    def _compute(self, m: Measure) -> list[int] | None:
+        raw = self.raws.get(m.doc)
+        if raw is None:
+            return None
+        cleaner = self._cleaners.get(m.doc) or self._cleaners.setdefault(m.doc, Cleaner(raw))
+        text, offsets = normalised_offsets(cleaner, raw, m.body or m.span)
+        if text == m.text:
+            return offsets
+        # Not produced by the structure parser (e.g. a hand-made record): find the text verbatim.
+        at = raw.find(m.text, m.span.start)
+        return list(range(at, at + len(m.text) + 1)) if at >= 0 else None
+
+    def span(self, m: Measure, start: int, end: int) -> Span | None:
+        offsets = self.offsets(m)
+        if offsets is None:
+            return None
+        return Span(offsets[start], offsets[end - 1] + 1) if end > start else Span(offsets[start], offsets[start])
+
+
+def evidence(
+    later: Measure,
+    later_tokens: list[Token],
+    earlier: Measure,
+    earlier_tokens: list[Token],
+    alignment: Alignment,
+    mapper: SpanMapper,
+    idf: dict[str, float],
+    limit: int = 5,
+) -> list[SharedPhrase]:
+    """The aligned blocks as shared phrases (most specific first), each with its raw span in both files."""
+    scored = sorted(
+        alignment.blocks,
+        key=lambda b: (-sum(idf.get(later_tokens[b[0] + k].stem, 1.0) for k in range(b[2])), b[0]),
+    )
+    out: list[SharedPhrase] = []
+    for i, j, n in scored[:limit]:
+        ls, le = later_tokens[i].start, later_tokens[i + n - 1].end
+        es, ee = earlier_tokens[j].start, earlier_tokens[j + n - 1].end
+        later_span = mapper.span(later, ls, le)
+        earlier_span = mapper.span(earlier, es, ee)
+        if later_span is None or earlier_span is None:
+            continue
+        out.append(SharedPhrase(later.text[ls:le], later_span, earlier_span))
+    return out

@@ -1,0 +1,280 @@
+"""The lineage linker: for every measure, ranked candidates in every earlier document, with evidence.
+
+Pipeline, per later document L and each earlier document E (earlier by issue date, see ``earlier_documents``):
+
+1. Retrieval — a sparse product of the measures' tf-idf vectors restricted to the *specific* vocabulary
+   (terms in at most ``SPECIFIC_DF`` of all measures; an inverted-index lookup, so pairs sharing only
+   generic words are never touched) plus the stem-bigram vectors; the top ``POOL`` earlier measures per
+   later measure and document form the pool.
+   Dense retrieval adds the ``DENSE_POOL`` nearest earlier measures by sentence embedding (measure cosine +
+   best sentence-pair cosine), so paraphrases that share no specific stem still reach the pool.
+2. Signals on the pool only (see ``FEATURES``): lexical (tf-idf cosine, idf-weighted overlap, bigram cosine,
+   cosine relative to the best in that document), specific entities (programme lexicon, agencies,
+   instruments, IP types), a local alignment (``extract/alignment.py``) and the embedding
+   signals (measure cosine, best sentence-pair cosine, cosine relative to the best in that document).
+3. A logistic model (``extract/lineage_model.json``, fitted by ``lineage_model.fit``) turns the signals into a
+   score in [0, 1]; the top ``TOP_K`` per earlier document are kept, ranked over all earlier documents, and
+   asserted when the score reaches the calibrated threshold.
+4. A relation type from cue words and the documents' kinds (``relation``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import sparse
+
+from ipkg.extract.alignment import Alignment, SpanMapper, align, evidence
+from ipkg.extract.lineage_signals import (
+    Index,
+    build_index,
+    dense_segment_similarity,
+    overlap,
+    programme_signal,
+    segment_similarity,
+    shared_programmes,
+)
+from ipkg.extract.records import Corpus, Document, LineageCandidate
+from ipkg.extract.scoring import Table
+
+POOL = 15  # candidates per (later measure, earlier document) that get the full signals
+DENSE_POOL = 10  # embedding nearest neighbours per (later measure, earlier document) added to the pool
+TOP_K = 5  # candidates kept per (later measure, earlier document)
+SPECIFIC_DF = 0.10  # retrieval ignores terms found in more than this share of measures
+
+FEATURE_GROUPS: dict[str, list[str]] = {
+    "lexical": ["lex_cos", "lex_overlap", "bigram_cos", "lex_rel", "seg_cos", "seg_rel"],
+    "entities": ["programme", "agencies", "instruments", "ip_types"],
+    "alignment": ["align_coverage", "align_longest"],
+    "embeddings": ["sem_cos", "sem_seg", "sem_rel"],
+}
+FEATURES = [f for group in FEATURE_GROUPS.values() for f in group]
+
+
+# ---------------------------------------------------------------------------------------------- documents
+
+
+def _before(a: Document, b: Document) -> bool:
+    """a was issued before b; dates cut to different precisions are compared only where they can be."""
+    if not a.issued or not b.issued or a.issued == b.issued:
+        return False
+    if a.issued.startswith(b.issued) or b.issued.startswith(a.issued):
+        return False  # "2016" vs "2016-07-08": order unknown
+    return a.issued < b.issued
+
+
+def earlier_documents(corpus: Corpus) -> dict[str, list[str]]:
+    """For each document in the corpus, the corpus documents issued before it (oldest first)."""
+    docs = sorted((d for d in corpus.documents if d.in_corpus), key=lambda d: d.issued or "")
+    return {b.slug: [a.slug for a in docs if _before(a, b)] for b in docs}
+
+
+# ---------------------------------------------------------------------------------------------- candidates
+
+
+@dataclass
+class Pair:
+    later: int  # row in the index
+    earlier: int
+    features: dict[str, float]
+    alignment: Alignment
+
+
+@dataclass
+class Candidates:
+    """The pool of every later measure with its signals; what the linker, the fit and the eval share."""
+
+    index: Index
+    pairs: list[Pair]
+    mapper: SpanMapper
+    earlier_docs: dict[str, list[str]] = field(default_factory=dict)
+
+    def matrix(self, features: list[str] = FEATURES) -> np.ndarray:
+        return np.array([[p.features[f] for f in features] for p in self.pairs], dtype=float).reshape(
+            len(self.pairs), len(features)
+        )
+
+    def ids(self, p: Pair) -> tuple[str, str]:
+        return self.index.measures[p.later].id, self.index.measures[p.earlier].id
+
+
+def _restrict(m: sparse.csr_matrix, keep: np.ndarray) -> sparse.csr_matrix:
+    return sparse.csr_matrix(m @ sparse.diags(keep.astype(float)))
+
+
+def candidate_pool(corpus: Corpus, raws: dict[str, str], pool: int = POOL,
+                   dense_pool: int = DENSE_POOL) -> Candidates:
+    index = build_index(corpus)
+    mapper = SpanMapper(raws)
+    order = earlier_documents(corpus)
+    n = len(index.measures)
+    df = np.asarray(index.presence.sum(axis=0)).ravel()
+    specific = _restrict(index.unigram, df <= max(2, SPECIFIC_DF * n))
+    rows: dict[str, list[int]] = {}
+    for i, m in enumerate(index.measures):
+        rows.setdefault(m.doc, []).append(i)
+    rows_of = {doc: np.array(r, dtype=int) for doc, r in rows.items()}
+    weighted = sparse.csr_matrix(index.presence @ sparse.diags(index.weight))
+    totals = np.asarray(weighted.sum(axis=1)).ravel()
+    pairs: list[Pair] = []
+    for later_doc, earlier in order.items():
+        rl = rows_of.get(later_doc, np.array([], dtype=int))
+        for earlier_doc in earlier:
+            re_ = rows_of.get(earlier_doc, np.array([], dtype=int))
+            if not len(rl) or not len(re_):
+                continue
+            seg = segment_similarity(index, rl, re_)
+            retrieval = (specific[rl] @ specific[re_].T + index.bigram[rl] @ index.bigram[re_].T).toarray() + seg
+            assert index.dense is not None
+            sem = index.dense[rl] @ index.dense[re_].T
+            sem_seg = dense_segment_similarity(index, rl, re_)
+            dense = sem + sem_seg
+            sem_best = np.maximum(sem.max(axis=1), 1e-6)
+            cos = (index.unigram[rl] @ index.unigram[re_].T).tocsr()
+            shared = (weighted[rl] @ index.presence[re_].T).tocsr()
+            bcos = (index.bigram[rl] @ index.bigram[re_].T).tocsr()
+            for a, i in enumerate(rl):
+                row = retrieval[a]
+                top = [int(b) for b in np.argsort(-row, kind="stable")[:pool] if row[b] > 0]
+                seen = set(top)
+                top += [int(b) for b in np.argsort(-dense[a], kind="stable")[:dense_pool] if b not in seen]
+                if not top:
+                    continue
+                best = max(cos[a, b] for b in top) or 1.0
+                best_seg = max(seg[a, b] for b in top) or 1.0
+                for b in top:
+                    j = int(re_[b])
+                    al = align(index.tokens[i], index.tokens[j], index.idf)
+                    feats = {
+                        "lex_cos": float(cos[a, b]),
+                        "lex_overlap": float(shared[a, b] / max(1e-9, min(totals[i], totals[j]))),
+                        "bigram_cos": float(bcos[a, b]),
+                        "lex_rel": float(cos[a, b] / best),
+                        "seg_cos": float(seg[a, b]),
+                        "seg_rel": float(seg[a, b] / best_seg),
+                        "programme": programme_signal(index, i, j),
+                        "align_coverage": al.coverage,
+                        "align_longest": al.signal_longest,
+                        "sem_cos": float(sem[a, b]),
+                        "sem_seg": float(sem_seg[a, b]),
+                        "sem_rel": float(sem[a, b] / sem_best[a]),
+                    }
+                    for kind in ("agencies", "instruments", "ip_types"):
+                        feats[kind] = overlap(
+                            index.entities[kind][i], index.entities[kind][j], index.entity_idf[kind]
+                        )
+                    pairs.append(Pair(int(i), j, feats, al))
+    return Candidates(index, pairs, mapper, order)
+
+
+# ---------------------------------------------------------------------------------------------- relations
+
+_COMPLETE = re.compile(
+    r"\b(complet|finish|conclud|accomplish)\w*\s+(the\s+)?(\w+\s+){0,3}?"
+    r"(revis|amend|draft|formulat|legislat|establish|construct|build|work|task)",
+    re.IGNORECASE,
+)
+_START = re.compile(
+    r"\b(revis|amend|draft|formulat|stud(y|ies)|research|press(ing)?\s+ahead|start|launch|explor|promot)",
+    re.IGNORECASE,
+)
+_EXPAND = re.compile(r"\b(expand|extend|broaden|enlarg|widen|scale\s+up)\w*", re.IGNORECASE)
+
+
+def relation(corpus: Corpus, later_doc: str, later_text: str, earlier_doc: str, earlier_text: str,
+             features: dict[str, float], later_words: int, earlier_words: int) -> str:
+    """implements: any link into a document the later plan implements (manifest ``implements``);
+    completes: the later measure finishes what the earlier started ("complete the revision" after
+    "revise" / "press ahead with"); expands: the later measure widens the earlier one (an expansion cue it
+    lacks); otherwise continues. (A length rule — twice the words covering the earlier one — was tried
+    and disagreed with the gold far more often than it agreed.)"""
+    if earlier_doc in corpus.document(later_doc).implements or corpus.document(earlier_doc).kind == "strategy-outline":
+        return "implements"
+    if _COMPLETE.search(later_text) and not _COMPLETE.search(earlier_text) and _START.search(earlier_text):
+        return "completes"
+    if _EXPAND.search(later_text) and not _EXPAND.search(earlier_text):
+        return "expands"
+    return "continues"
+
+
+# ---------------------------------------------------------------------------------------------- linking
+
+
+def link_lineage(corpus: Corpus, raws: dict[str, str], model: object | None = None,
+                 top_k: int = TOP_K) -> list[LineageCandidate]:
+    """Ranked, scored, typed lineage candidates of every measure; also stored in ``corpus.lineage``."""
+    from ipkg.extract.lineage_model import Model, load_model
+
+    chosen: Model = model if isinstance(model, Model) else load_model()
+    cands = candidate_pool(corpus, raws)
+    scores = chosen.predict(cands.matrix(chosen.features)) if cands.pairs else np.array([])
+    corpus.lineage = to_candidates(corpus, cands, scores, chosen.threshold, top_k)
+    return corpus.lineage
+
+
+def to_candidates(corpus: Corpus, cands: Candidates, scores: np.ndarray, threshold: float,
+                  top_k: int = TOP_K) -> list[LineageCandidate]:
+    index = cands.index
+    by_later: dict[int, dict[str, list[tuple[float, Pair]]]] = {}
+    for p, s in zip(cands.pairs, scores, strict=True):
+        doc = index.measures[p.earlier].doc
+        by_later.setdefault(p.later, {}).setdefault(doc, []).append((float(s), p))
+    out: list[LineageCandidate] = []
+    for i in sorted(by_later):
+        kept: list[tuple[float, Pair]] = []
+        for items in by_later[i].values():
+            kept += sorted(items, key=lambda sp: (-sp[0], index.measures[sp[1].earlier].id))[:top_k]
+        kept.sort(key=lambda sp: (-sp[0], index.measures[sp[1].earlier].id))
+        for rank, (score, p) in enumerate(kept, 1):
+            out.append(_candidate(corpus, cands, p, score, rank, score >= threshold))
+    return out
+
+
+def _candidate(corpus: Corpus, cands: Candidates, p: Pair, score: float, rank: int,
+               asserted: bool) -> LineageCandidate:
+    index = cands.index
+    later, earlier = index.measures[p.later], index.measures[p.earlier]
+    shared = {
+        kind: sorted(index.entities[kind][p.later] & index.entities[kind][p.earlier])
+        for kind in ("agencies", "instruments", "ip_types")
+    }
+    shared["programmes"] = [index.programme_surface[g] for g in shared_programmes(index, p.later, p.earlier)]
+    rel = relation(corpus, later.doc, later.text, earlier.doc, earlier.text, p.features,
+                   len(index.tokens[p.later]), len(index.tokens[p.earlier]))
+    phrases = evidence(later, index.tokens[p.later], earlier, index.tokens[p.earlier], p.alignment,
+                       cands.mapper, index.idf)
+    return LineageCandidate(
+        later=later.id, earlier=earlier.id, score=round(score, 4), rank=rank, relation=rel, asserted=asserted,
+        signals={k: round(v, 4) for k, v in p.features.items()}, shared=shared, evidence=phrases,
+    )
+
+
+# ---------------------------------------------------------------------------------------------- documents
+
+
+def document_lineage(corpus: Corpus) -> Table:
+    """Per pair of documents (later, earlier): does the later implement the earlier (manifest), how many of
+    its measures carry an asserted link into it, and how many earlier measures are carried forward."""
+    order = earlier_documents(corpus)
+    count = {d.slug: sum(1 for m in corpus.measures if m.doc == d.slug) for d in corpus.documents}
+    rows: list[list[object]] = []
+    for later_doc, earlier in order.items():
+        implements = corpus.document(later_doc).implements
+        for earlier_doc in reversed(earlier):
+            links = [c for c in corpus.lineage if c.asserted and c.later.startswith(later_doc + "/")
+                     and c.earlier.startswith(earlier_doc + "/")]
+            later_n = len({c.later for c in links})
+            earlier_n = len({c.earlier for c in links})
+            rows.append([
+                later_doc, earlier_doc, "yes" if earlier_doc in implements else "",
+                f"{later_n}/{count[later_doc]}", f"{earlier_n}/{count[earlier_doc]}", len(links),
+            ])
+    notes = [f"{d.slug} implements {', '.join(d.implements)} (manifest)" for d in corpus.documents if d.implements]
+    return Table(
+        "Lineage between documents",
+        ["later", "earlier", "implements", "later measures linked", "earlier measures carried forward",
+         "asserted links"],
+        rows, notes,
+    )

@@ -1,0 +1,79 @@
+"""Named example queries: ``graph/queries/*.rq``.
+
+Each file starts with comment lines ``# title: ...``, ``# description: ...`` and optional
+``# param: name=default``. A parameter appears in the query as ``$name`` and is replaced by a SPARQL
+string literal (escaped) of the given value, or of its default: :meth:`NamedQuery.render`. Unrendered,
+``$name`` is just an unbound variable, so every file is valid SPARQL as it stands.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from importlib.resources import files
+from pathlib import Path
+
+__all__ = ["NamedQuery", "load_query", "named_queries", "query_dir", "sparql_string"]
+
+_PARAM_VALUE = re.compile(r"[A-Za-z0-9._/-]{1,200}")
+
+
+def query_dir() -> Path:
+    return Path(str(files("ipkg.graph").joinpath("queries")))
+
+
+def sparql_string(value: str) -> str:
+    escaped = (
+        value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
+    )
+    return f'"{escaped}"'
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    name: str
+    title: str
+    description: str
+    sparql: str
+    params: dict[str, str] = field(default_factory=dict)  # name -> default value
+
+    def render(self, values: dict[str, str] | None = None) -> str:
+        """The query with each ``$param`` replaced by a string literal of its value (or default)."""
+        values = dict(values or {})
+        unknown = set(values) - set(self.params)
+        if unknown:
+            raise ValueError(f"query {self.name!r} has no parameter(s) {', '.join(sorted(unknown))}")
+        text = self.sparql
+        for name, default in self.params.items():
+            value = str(values.get(name, default))
+            if not _PARAM_VALUE.fullmatch(value):
+                raise ValueError(
+                    f"parameter {name}={value!r}: use letters, digits, '.', '_', '/' and '-' only (an id or label)"
+                )
+            text = re.sub(rf"\${re.escape(name)}\b", lambda _m, v=value: sparql_string(v), text)
+        return text
+
+
+def load_query(path: Path) -> NamedQuery:
+    text = path.read_text(encoding="utf-8")
+    meta: dict[str, str] = {}
+    params: dict[str, str] = {}
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        key, _, value = line[1:].strip().partition(":")
+        key, value = key.strip().lower(), value.strip()
+        if key == "param":
+            name, _, default = value.partition("=")
+            params[name.strip()] = default.strip()
+        elif key in ("title", "description"):
+            meta[key] = value
+    if "title" not in meta or "description" not in meta:
+        raise ValueError(f"{path}: a named query starts with '# title: ...' and '# description: ...' lines")
+    return NamedQuery(path.stem, meta["title"], meta["description"], text, params)
+
+
+def named_queries(directory: Path | None = None) -> list[NamedQuery]:
+    """Every named query, sorted by name."""
+    folder = directory or query_dir()
+    return [load_query(p) for p in sorted(folder.glob("*.rq"))]

@@ -1,0 +1,395 @@
+"""Worker processes that run SPARQL queries with a hard time limit.
+
+pyoxigraph has no query timeout and no cancel, so queries run in long-lived worker processes, each with
+its own read-only store; a query that outlives the limit is stopped by killing its worker, and a fresh
+worker takes its place. The pool holds ``settings.max_concurrent_queries`` workers; a query waits a
+moment for a free slot and is refused (``EngineBusy``) when all stay taken.
+
+Workers serialise results themselves (so only bytes cross the pipe) and stop reading after
+``max_rows`` rows or triples, flagging the result as truncated.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import logging
+import os
+import queue
+import socket
+import subprocess
+import sys
+import threading
+import time
+from itertools import islice
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+from ipkg.settings import Settings
+
+log = logging.getLogger(__name__)
+
+# How long a query waits for a free slot before it is refused as "busy".
+QUEUE_WAIT_S = 0.5
+# How long a fresh worker may take to start (imports) before the pool gives up on it.
+START_TIMEOUT_S = 60.0
+
+Request = tuple[str, str, str, int]  # (query text, format key, media type, max rows)
+Response = tuple[str, Any]  # ("ok", (body, form, truncated, count)) | ("error", (error name, message))
+
+
+class _Worker:
+    """One worker process, started as ``python -m ipkg.graph.query_workers FD`` on a socket pair (a fresh
+    interpreter that does not re-import the parent's ``__main__``, as multiprocessing's spawn would)."""
+
+    def __init__(self, settings_json: str) -> None:
+        parent_sock, child_sock = socket.socketpair()
+        env = dict(os.environ, IPKG_WORKER_SETTINGS=settings_json)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "ipkg.graph.query_workers", str(child_sock.fileno())],
+            pass_fds=(child_sock.fileno(),), env=env, stdin=subprocess.DEVNULL,
+        )
+        child_sock.close()
+        self.conn = Connection(parent_sock.detach())
+
+    def wait_ready(self, timeout: float) -> bool:
+        try:
+            return self.conn.poll(timeout) and self.conn.recv() == ("ready", None)
+        except (EOFError, OSError):
+            return False
+
+    def kill(self) -> None:
+        try:
+            self.process.kill()
+            self.process.wait(5)
+        except (OSError, subprocess.TimeoutExpired):
+            pass
+        finally:
+            self.conn.close()
+
+
+class WorkerPool:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.size = max(1, settings.max_concurrent_queries)
+        self._settings_json = settings.model_dump_json()
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._slots = threading.BoundedSemaphore(self.size)
+        self._all: set[_Worker] = set()
+        self._lock = threading.Lock()
+        self._closed = False
+        self._started = False
+
+    # ------------------------------------------------------------------ life cycle
+    def start(self) -> None:
+        with self._lock:
+            if self._started:
+                return
+            self._started = True
+        for _ in range(self.size):
+            self._spawn_async()
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            workers = list(self._all)
+            self._all.clear()
+        for w in workers:
+            w.kill()
+
+    def _spawn_async(self) -> None:
+        threading.Thread(target=self._spawn, daemon=True, name="ipkg-sparql-spawner").start()
+
+    def _spawn(self) -> None:
+        for attempt in range(3):
+            if self._closed:
+                return
+            worker = _Worker(self._settings_json)
+            with self._lock:
+                self._all.add(worker)
+            if worker.wait_ready(START_TIMEOUT_S) and not self._closed:
+                self._idle.put(worker)
+                return
+            self._retire(worker)
+            if self._closed:
+                return
+            log.warning("SPARQL worker failed to start (attempt %d)", attempt + 1)
+            time.sleep(0.5)
+
+    def _retire(self, worker: _Worker) -> None:
+        with self._lock:
+            self._all.discard(worker)
+        worker.kill()
+
+    # ------------------------------------------------------------------ calls
+    def call(self, request: Request) -> Response:
+        """Run one request on a free worker within the time limit."""
+        self.start()
+        timeout = self.settings.query_timeout_s
+        if not self._slots.acquire(timeout=QUEUE_WAIT_S):
+            return "error", ("EngineBusy", f"all {self.size} query slots are busy; try again in a few seconds")
+        try:
+            try:
+                # a slot is free, so a worker is idle or being started in its place
+                worker = self._idle.get(timeout=START_TIMEOUT_S)
+            except queue.Empty:
+                return "error", ("StoreUnavailable", "no query worker could be started")
+            started = time.monotonic()
+            try:
+                worker.conn.send(request)
+                if worker.conn.poll(timeout):
+                    response: Response = worker.conn.recv()
+                    self._idle.put(worker)
+                    return response
+            except (EOFError, OSError, BrokenPipeError) as e:
+                self._retire(worker)
+                self._spawn_async()
+                return "error", ("QueryFailed", f"the query worker stopped unexpectedly ({type(e).__name__})")
+            # over time: stop the work for real, and start a replacement
+            self._retire(worker)
+            self._spawn_async()
+            elapsed = time.monotonic() - started
+            return "error", ("QueryTimeout",
+                             f"the query was stopped after {elapsed:.1f} s: the time limit is {timeout:g} s. "
+                             "Narrow it down (add a LIMIT, more specific patterns) and try again")
+        finally:
+            self._slots.release()
+
+
+# ---------------------------------------------------------------------------------- worker side
+
+
+def worker_main(conn: Connection, settings_json: str) -> None:
+    """Entry point of a worker process: answer requests until the pipe closes."""
+    import rdflib
+
+    rdflib.NORMALIZE_LITERALS = False  # keep lexical forms as stored
+    settings = Settings.model_validate_json(settings_json)
+    backend = _Backend(settings)
+    conn.send(("ready", None))
+    while True:
+        try:
+            request = conn.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            response: Response = "ok", backend.run(*request)
+        except _WorkerError as e:
+            response = "error", (e.name, e.message)
+        except Exception as e:  # a store error must never kill the worker
+            response = "error", ("QueryFailed", f"query evaluation failed: {e}")
+        conn.send(response)
+
+
+class _WorkerError(Exception):
+    def __init__(self, name: str, message: str) -> None:
+        super().__init__(message)
+        self.name = name
+        self.message = message
+
+
+class _Backend:
+    """The store of one worker: a read-only pyoxigraph store (re-opened when the build swaps it), or
+    the store that :func:`ipkg.graph.store.open_store` gives for the other backends."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._store: Any = None
+        self._path: str | None = None
+
+    def _oxigraph(self) -> Any:
+        import pyoxigraph
+
+        store_dir = Path(self.settings.store_dir)
+        if not store_dir.exists():
+            raise _WorkerError("StoreUnavailable", f"no graph has been built yet ({store_dir} is missing): "
+                                                   "run `ipkg build`")
+        real = os.path.realpath(store_dir)
+        if self._store is None or real != self._path:
+            try:
+                self._store = pyoxigraph.Store.read_only(real)
+            except OSError as e:
+                raise _WorkerError("StoreUnavailable", f"cannot open the graph store at {store_dir}: {e}") from None
+            self._path = real
+        return self._store
+
+    def run(self, text: str, fmt_key: str, media_type: str, max_rows: int) -> tuple[bytes, str, bool, int]:
+        if self.settings.store == "oxigraph":
+            return self._run_oxigraph(text, fmt_key, max_rows)
+        return self._run_generic(text, fmt_key, max_rows)
+
+    def _run_oxigraph(self, text: str, fmt_key: str, max_rows: int) -> tuple[bytes, str, bool, int]:
+        import pyoxigraph
+
+        store = self._oxigraph()
+        try:
+            result = store.query(text)
+        except SyntaxError as e:
+            raise _WorkerError("QuerySyntaxError", f"SPARQL syntax error: {e}") from None
+        except OSError as e:
+            raise _WorkerError("StoreUnavailable", f"the graph store failed: {e}") from None
+        if isinstance(result, pyoxigraph.QueryBoolean):
+            return _serialise_boolean(bool(result), fmt_key), "ask", False, 1
+        if isinstance(result, pyoxigraph.QuerySolutions):
+            variables = [v.value for v in result.variables]
+            rows = [[_from_oxigraph(s[i]) for i in range(len(variables))] for s in islice(result, max_rows + 1)]
+            truncated = len(rows) > max_rows
+            rows = rows[:max_rows]
+            return _serialise_rows(variables, rows, fmt_key), "select", truncated, len(rows)
+        triples = list(islice(result, max_rows + 1))
+        truncated = len(triples) > max_rows
+        graph = _new_graph()
+        for t in triples[:max_rows]:
+            graph.add((_from_oxigraph(t.subject), _from_oxigraph(t.predicate), _from_oxigraph(t.object)))
+        return _serialise_graph(graph, fmt_key), "construct", truncated, len(graph)
+
+    def _run_generic(self, text: str, fmt_key: str, max_rows: int) -> tuple[bytes, str, bool, int]:
+        from ipkg.graph.store import QueryError, StoreError, open_store
+
+        try:
+            if self._store is None:
+                self._store = open_store(self.settings, read_only=True)
+            result = self._store.query(text)
+        except StoreError as e:
+            raise _WorkerError("StoreUnavailable", str(e)) from None
+        except QueryError as e:
+            raise _WorkerError("QueryFailed", str(e)) from None
+        if result.kind == "ask":
+            return _serialise_boolean(bool(result.boolean), fmt_key), "ask", False, 1
+        if result.kind == "select":
+            rows = [list(r) for r in result.rows[: max_rows + 1]]
+            truncated = len(rows) > max_rows
+            rows = rows[:max_rows]
+            return _serialise_rows(list(result.variables), rows, fmt_key), "select", truncated, len(rows)
+        graph = _new_graph()
+        for i, triple in enumerate(result.graph or ()):
+            if i >= max_rows:
+                return _serialise_graph(graph, fmt_key), "construct", True, len(graph)
+            graph.add(triple)
+        return _serialise_graph(graph, fmt_key), "construct", False, len(graph)
+
+
+def _new_graph() -> Any:
+    from rdflib import Graph
+
+    from ipkg.ontology.namespaces import bind_prefixes
+
+    return bind_prefixes(Graph())
+
+
+def _from_oxigraph(term: Any) -> Any:
+    import pyoxigraph
+    from rdflib import BNode, Literal, URIRef
+
+    if term is None:
+        return None
+    if isinstance(term, pyoxigraph.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, pyoxigraph.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, pyoxigraph.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        datatype = term.datatype.value
+        if datatype == "http://www.w3.org/2001/XMLSchema#string":
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(datatype))
+    return Literal(str(term))  # RDF-star triple terms: shown as text
+
+
+# ----------------------------------------------------------------------------------- serialisers
+
+
+def _term_json(term: Any) -> dict[str, str]:
+    from rdflib import BNode, Literal, URIRef
+
+    if isinstance(term, URIRef):
+        return {"type": "uri", "value": str(term)}
+    if isinstance(term, BNode):
+        return {"type": "bnode", "value": str(term)}
+    assert isinstance(term, Literal)
+    out = {"type": "literal", "value": str(term)}
+    if term.language:
+        out["xml:lang"] = term.language
+    elif term.datatype is not None:
+        out["datatype"] = str(term.datatype)
+    return out
+
+
+def _serialise_boolean(value: bool, fmt_key: str) -> bytes:
+    if fmt_key == "json":
+        return json.dumps({"head": {}, "boolean": value}).encode()
+    if fmt_key == "xml":
+        return ('<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
+                f"<head/><boolean>{'true' if value else 'false'}</boolean></sparql>\n").encode()
+    # CSV/TSV have no boolean form in the standard; answer one column, one row
+    return f"_askResult\n{'true' if value else 'false'}\n".encode()
+
+
+def _serialise_rows(variables: list[str], rows: list[list[Any]], fmt_key: str) -> bytes:
+    from rdflib import BNode, Literal, URIRef
+
+    if fmt_key == "json":
+        bindings = [{v: _term_json(t) for v, t in zip(variables, row, strict=True) if t is not None} for row in rows]
+        return json.dumps({"head": {"vars": variables}, "results": {"bindings": bindings}},
+                          ensure_ascii=False).encode("utf-8")
+    if fmt_key == "xml":
+        from xml.sax.saxutils import escape, quoteattr
+
+        out = ['<?xml version="1.0" encoding="UTF-8"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">',
+               "<head>", *(f"<variable name={quoteattr(v)}/>" for v in variables), "</head><results>"]
+        for row in rows:
+            out.append("<result>")
+            for v, t in zip(variables, row, strict=True):
+                if t is None:
+                    continue
+                if isinstance(t, URIRef):
+                    inner = f"<uri>{escape(str(t))}</uri>"
+                elif isinstance(t, BNode):
+                    inner = f"<bnode>{escape(str(t))}</bnode>"
+                else:
+                    attrs = (f" xml:lang={quoteattr(t.language)}" if t.language else
+                             f" datatype={quoteattr(str(t.datatype))}" if t.datatype else "")
+                    inner = f"<literal{attrs}>{escape(str(t))}</literal>"
+                out.append(f"<binding name={quoteattr(v)}>{inner}</binding>")
+            out.append("</result>")
+        out.append("</results></sparql>\n")
+        return "\n".join(out).encode("utf-8")
+    if fmt_key == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        writer.writerow(variables)
+        for row in rows:
+            writer.writerow(["" if t is None else f"_:{t}" if isinstance(t, BNode) else str(t) for t in row])
+        return buffer.getvalue().encode("utf-8")
+    if fmt_key == "tsv":
+        lines = ["\t".join(f"?{v}" for v in variables)]
+        for row in rows:
+            cells = []
+            for t in row:
+                if t is None:
+                    cells.append("")
+                elif isinstance(t, Literal) and not t.language and t.datatype is None:
+                    cells.append('"' + str(t).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+                                 .replace("\r", "\\r").replace("\t", "\\t") + '"')
+                else:
+                    cells.append(t.n3().replace("\t", "\\t"))
+            lines.append("\t".join(cells))
+        return ("\n".join(lines) + "\n").encode("utf-8")
+    raise _WorkerError("UnknownFormat", f"unknown result format {fmt_key!r}")
+
+
+_RDFLIB_FORMATS = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld", "rdf": "xml"}
+
+
+def _serialise_graph(graph: Any, fmt_key: str) -> bytes:
+    if fmt_key not in _RDFLIB_FORMATS:
+        raise _WorkerError("UnknownFormat", f"unknown graph format {fmt_key!r}")
+    data = graph.serialize(format=_RDFLIB_FORMATS[fmt_key], encoding="utf-8")
+    return data if isinstance(data, bytes) else data.encode("utf-8")
+
+
+if __name__ == "__main__":
+    worker_main(Connection(int(sys.argv[1])), os.environ["IPKG_WORKER_SETTINGS"])

@@ -1,0 +1,461 @@
+"""Safe SPARQL for the public endpoint: parse, classify, refuse, then run with limits.
+
+Text in, result out, typed errors out. Every query is parsed with rdflib's SPARQL parser *before* it
+reaches a store: updates (INSERT, DELETE, LOAD, CLEAR, CREATE, DROP, ...) are refused, and so are
+``SERVICE`` (any host) and ``FROM`` / ``FROM NAMED`` (the dataset is fixed; rdflib would otherwise
+fetch those IRIs, files included). Accepted queries run in a small pool of worker processes
+(:mod:`ipkg.graph.query_workers`), because pyoxigraph cannot cancel a query: a query that outlives
+``settings.query_timeout_s`` is stopped by killing its worker, which is then replaced. Results are
+capped at ``settings.max_rows`` rows (or triples) and flagged as truncated, and at most
+``settings.max_concurrent_queries`` queries run at once.
+
+The HTTP layer maps the exceptions below to status codes in one place (``ipkg.api.errors``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Literal
+
+from pyparsing import ParseBaseException
+from rdflib import Graph, URIRef
+from rdflib.plugins.sparql import parser as sparql_parser
+
+from ipkg.graph.query_workers import WorkerPool
+from ipkg.ontology.namespaces import ID, bind_prefixes
+from ipkg.settings import Settings
+
+__all__ = [
+    "FORMATS",
+    "GRAPH_FORMATS",
+    "RESULT_FORMATS",
+    "AnalysedQuery",
+    "EngineBusy",
+    "FeatureNotAllowed",
+    "Format",
+    "NotAcceptable",
+    "QueryFailed",
+    "QuerySyntaxError",
+    "QueryTimeout",
+    "RawResult",
+    "SparqlEngine",
+    "SparqlError",
+    "StoreUnavailable",
+    "UnknownFormat",
+    "UpdateNotAllowed",
+    "analyse",
+    "format_for",
+    "negotiate",
+]
+
+
+# ------------------------------------------------------------------------------------------ errors
+
+
+class SparqlError(Exception):
+    """Base of every error of the SPARQL service; ``str(error)`` is a user-facing message."""
+
+
+class QuerySyntaxError(SparqlError):
+    """The text is not a SPARQL 1.1 query; carries the parser's line and column."""
+
+    def __init__(self, message: str, line: int | None = None, column: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line
+        self.column = column
+
+
+class UpdateNotAllowed(SparqlError):
+    """A SPARQL Update (INSERT, DELETE, LOAD, CLEAR, CREATE, DROP, ...) sent to the read-only endpoint."""
+
+
+class FeatureNotAllowed(SparqlError):
+    """A query feature the public endpoint refuses: SERVICE, FROM / FROM NAMED, a dataset parameter."""
+
+
+class UnknownFormat(SparqlError):
+    """A ``format`` parameter that names no known serialisation (or one unfit for the query form)."""
+
+
+class NotAcceptable(SparqlError):
+    """Nothing in the Accept header can serialise this kind of result."""
+
+
+class QueryTimeout(SparqlError):
+    """The query ran past the time limit and was stopped."""
+
+
+class EngineBusy(SparqlError):
+    """All query slots are taken; try again shortly."""
+
+
+class StoreUnavailable(SparqlError):
+    """No built graph to query (run ``ipkg build``) or the store cannot be opened."""
+
+
+class QueryFailed(SparqlError):
+    """The store refused or failed to evaluate an otherwise well-formed query."""
+
+
+# ----------------------------------------------------------------------------------------- formats
+
+ResultKind = Literal["results", "graph"]
+
+
+@dataclass(frozen=True)
+class Format:
+    key: str  # the value of the ``format`` parameter
+    media_type: str
+    kind: ResultKind
+    label: str
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def media_types(self) -> tuple[str, ...]:
+        return (self.media_type, *self.aliases)
+
+
+RESULT_FORMATS: tuple[Format, ...] = (
+    Format("json", "application/sparql-results+json", "results", "SPARQL JSON", ("application/json",)),
+    Format("xml", "application/sparql-results+xml", "results", "SPARQL XML", ("application/xml", "text/xml")),
+    Format("csv", "text/csv", "results", "CSV"),
+    Format("tsv", "text/tab-separated-values", "results", "TSV"),
+)
+GRAPH_FORMATS: tuple[Format, ...] = (
+    Format("ttl", "text/turtle", "graph", "Turtle", ("application/turtle", "application/x-turtle")),
+    Format("nt", "application/n-triples", "graph", "N-Triples", ("text/plain",)),
+    Format("jsonld", "application/ld+json", "graph", "JSON-LD", ("application/json",)),
+    Format("rdf", "application/rdf+xml", "graph", "RDF/XML", ("application/xml", "text/xml")),
+)
+FORMATS: dict[str, Format] = {f.key: f for f in RESULT_FORMATS + GRAPH_FORMATS}
+# Friendly synonyms for the ``format`` parameter.
+_FORMAT_SYNONYMS = {"turtle": "ttl", "ntriples": "nt", "n-triples": "nt", "json-ld": "jsonld", "rdfxml": "rdf",
+                    "srj": "json", "srx": "xml"}
+
+
+def format_for(key: str, kind: ResultKind) -> Format:
+    """The format named by a ``format`` parameter, for a query whose result is of ``kind``.
+
+    ``json`` and ``xml`` name the SPARQL result formats for SELECT/ASK and JSON-LD / RDF/XML for
+    CONSTRUCT/DESCRIBE, so one download link pattern fits every query.
+    """
+    key = _FORMAT_SYNONYMS.get(key.strip().lower(), key.strip().lower())
+    if kind == "graph":
+        key = {"json": "jsonld", "xml": "rdf"}.get(key, key)
+    fmt = FORMATS.get(key)
+    if fmt is None or fmt.kind != kind:
+        choices = ", ".join(f.key for f in (RESULT_FORMATS if kind == "results" else GRAPH_FORMATS))
+        what = "SELECT/ASK" if kind == "results" else "CONSTRUCT/DESCRIBE"
+        raise UnknownFormat(f"format {key!r} is not available for {what} results; use one of: {choices}")
+    return fmt
+
+
+def _parse_accept(header: str) -> list[tuple[str, float, int]]:
+    ranges = []
+    for order, part in enumerate(header.split(",")):
+        items = [p.strip() for p in part.split(";")]
+        mtype = items[0].lower()
+        if not mtype:
+            continue
+        if "/" not in mtype:
+            mtype = "*/*" if mtype == "*" else mtype + "/*"
+        q = 1.0
+        for param in items[1:]:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    q = max(0.0, min(1.0, float(value)))
+                except ValueError:
+                    q = 0.0
+        ranges.append((mtype, q, order))
+    return ranges
+
+
+def _match_quality(media_type: str, ranges: list[tuple[str, float, int]]) -> tuple[float, int]:
+    """(q, client order) of the most specific range that matches ``media_type``; (0, big) if none."""
+    main = media_type.split("/")[0]
+    best: tuple[int, float, int] | None = None
+    for mtype, q, order in ranges:
+        if mtype == media_type:
+            specificity = 3
+        elif mtype == f"{main}/*":
+            specificity = 2
+        elif mtype == "*/*":
+            specificity = 1
+        else:
+            continue
+        if best is None or specificity > best[0]:
+            best = (specificity, q, order)
+    if best is None:
+        return 0.0, 1_000_000
+    # a wildcard match ranks after every explicit mention of the same quality
+    return best[1], best[2] + (0 if best[0] == 3 else 1000)
+
+
+def negotiate(accept: str | None, offers: tuple[str, ...]) -> str | None:
+    """The offered media type the Accept header likes best (q-values, then the client's order, then
+    the order of ``offers``); the first offer when there is no header; ``None`` if nothing is acceptable."""
+    if not accept or not accept.strip():
+        return offers[0] if offers else None
+    ranges = _parse_accept(accept)
+    scored = []
+    for rank, offer in enumerate(offers):
+        q, order = _match_quality(offer.lower(), ranges)
+        if q > 0:
+            scored.append((-q, order, rank, offer))
+    return min(scored)[3] if scored else None
+
+
+def negotiate_format(accept: str | None, kind: ResultKind) -> Format:
+    """The result format for ``kind`` chosen by an Accept header; raises :class:`NotAcceptable`."""
+    formats = RESULT_FORMATS if kind == "results" else GRAPH_FORMATS
+    offers = tuple(mt for f in formats for mt in f.media_types)
+    chosen = negotiate(accept, offers)
+    if chosen is None:
+        names = ", ".join(f.media_type for f in formats)
+        raise NotAcceptable(f"cannot produce any type in Accept: {accept!r}; this result is available as {names}")
+    return next(f for f in formats if chosen in f.media_types)
+
+
+# ---------------------------------------------------------------------------------------- analysis
+
+QueryForm = Literal["select", "ask", "construct", "describe"]
+_FORMS: dict[str, QueryForm] = {
+    "SelectQuery": "select", "AskQuery": "ask", "ConstructQuery": "construct", "DescribeQuery": "describe",
+}
+
+
+@dataclass(frozen=True)
+class AnalysedQuery:
+    """A query that passed the safety checks."""
+
+    text: str
+    form: QueryForm
+
+    @property
+    def kind(self) -> ResultKind:
+        return "graph" if self.form in ("construct", "describe") else "results"
+
+
+_OXIGRAPH_POSITION = re.compile(r"error at (\d+):(\d+): (.*)", re.DOTALL)
+
+
+def _syntax_error(text: str, e: ParseBaseException) -> QuerySyntaxError:
+    """The parser's complaint with line and column. Oxigraph's parser (run on an empty in-memory store,
+    so nothing is evaluated) points closer to the mistake than pyparsing, so its position wins."""
+    line, column, detail = e.lineno, e.col, e.msg
+    try:
+        import pyoxigraph
+
+        pyoxigraph.Store().query(text)
+    except SyntaxError as ox_error:
+        found = _OXIGRAPH_POSITION.match(str(ox_error))
+        if found:
+            line, column, detail = int(found[1]), int(found[2]), found[3].strip()
+    except Exception:  # noqa: BLE001 - only a better message is at stake
+        pass
+    lines = text.splitlines()
+    line_text = lines[line - 1] if 0 < line <= len(lines) else ""
+    pointer = f"\n    {line_text}\n    {' ' * max(0, column - 1)}^" if line_text.strip() else ""
+    return QuerySyntaxError(f"SPARQL syntax error at line {line}, column {column}: {detail}{pointer}", line, column)
+
+
+def _is_update(text: str) -> bool:
+    try:
+        sparql_parser.parseUpdate(text)
+    except (ParseBaseException, RecursionError, ValueError, TypeError):
+        return False
+    return True
+
+
+_UPDATE_KEYWORD = re.compile(
+    r"^\s*(?:(?:PREFIX\s+\S*\s*<[^>]*>|BASE\s*<[^>]*>)\s*)*(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b",
+    re.IGNORECASE,
+)
+
+
+def _walk(node: object):
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, dict):  # rdflib's CompValue is an OrderedDict with a .name
+            yield current
+            stack.extend(current.values())
+        elif isinstance(current, list | tuple) or type(current).__name__ == "ParseResults":
+            stack.extend(list(current))
+
+
+@lru_cache(maxsize=512)
+def analyse(text: str) -> AnalysedQuery:
+    """Parse ``text`` as a SPARQL 1.1 query and refuse what the public endpoint must not run.
+
+    Raises :class:`QuerySyntaxError` (with line and column), :class:`UpdateNotAllowed` or
+    :class:`FeatureNotAllowed`.
+    """
+    if not text or not text.strip():
+        raise QuerySyntaxError("empty query: send a SPARQL query in the 'query' parameter")
+    try:
+        parsed = sparql_parser.parseQuery(text)
+    except ParseBaseException as e:
+        if _is_update(text) or _UPDATE_KEYWORD.match(text):
+            raise UpdateNotAllowed(
+                "this endpoint is read-only: SPARQL Update (INSERT, DELETE, LOAD, CLEAR, CREATE, DROP, ...) "
+                "is not accepted"
+            ) from None
+        raise _syntax_error(text, e) from None
+    except RecursionError:
+        raise QuerySyntaxError("the query is nested too deeply to parse") from None
+    except Exception as e:  # rdflib raises plain exceptions for some semantic errors (e.g. bad prefixes)
+        raise QuerySyntaxError(f"SPARQL error: {e}") from None
+    form: QueryForm | None = None
+    for node in _walk(parsed):
+        name = getattr(node, "name", "")
+        if name == "ServiceGraphPattern":
+            raise FeatureNotAllowed(
+                f"SERVICE <{node.get('term')}> is not allowed: this endpoint never queries other services"
+            )
+        if name == "DatasetClause":
+            raise FeatureNotAllowed(
+                "FROM / FROM NAMED are not allowed: the dataset of this endpoint is fixed (query its default "
+                "graph, or use GRAPH for named graphs)"
+            )
+        if name in _FORMS and form is None:
+            form = _FORMS[name]
+    if form is None:
+        raise QuerySyntaxError("not a SELECT, ASK, CONSTRUCT or DESCRIBE query")
+    return AnalysedQuery(text=text, form=form)
+
+
+# --------------------------------------------------------------------------------------- execution
+
+
+@dataclass(frozen=True)
+class RawResult:
+    """A serialised result: the body, its media type, and whether the row cap cut it short."""
+
+    body: bytes
+    media_type: str
+    form: QueryForm
+    truncated: bool
+    count: int  # rows, triples, or 1 for ASK
+    max_rows: int = 0
+
+
+@dataclass
+class SparqlEngine:
+    """Runs analysed queries on the configured store in worker processes, within the limits."""
+
+    settings: Settings
+    pool: WorkerPool = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.pool = WorkerPool(self.settings)
+
+    def start(self) -> None:
+        self.pool.start()
+
+    def close(self) -> None:
+        self.pool.close()
+
+    def run(self, query: AnalysedQuery, fmt: Format, *, max_rows: int | None = None) -> RawResult:
+        """Execute ``query`` and serialise the result as ``fmt``. Blocking; safe to call from threads."""
+        if fmt.kind != query.kind:
+            raise UnknownFormat(f"{fmt.label} cannot hold the result of a {query.form.upper()} query")
+        limit = self.settings.max_rows if max_rows is None else min(max_rows, self.settings.max_rows)
+        status, payload = self.pool.call((query.text, fmt.key, fmt.media_type, limit))
+        if status == "ok":
+            body, _form, truncated, count = payload
+            return RawResult(body, fmt.media_type, query.form, truncated, count, limit)
+        error_name, message = payload
+        raise _ERRORS.get(error_name, QueryFailed)(message)
+
+    def query(self, text: str, fmt_key: str | None = None) -> RawResult:
+        """Analyse and run ``text`` (SPARQL JSON for SELECT/ASK, N-Triples for graphs by default)."""
+        analysed = analyse(text)
+        default = "json" if analysed.kind == "results" else "nt"
+        return self.run(analysed, format_for(fmt_key or default, analysed.kind))
+
+    # -------------------------------------------------------------- linked data helpers
+    def select(self, text: str) -> tuple[list[str], list[dict[str, dict]]]:
+        """(variables, bindings) of a SELECT query, as the SPARQL JSON results format has them."""
+        data = json.loads(self.query(text, "json").body)
+        return data["head"]["vars"], data["results"]["bindings"]
+
+    def ask(self, text: str) -> bool:
+        return bool(json.loads(self.query(text, "json").body)["boolean"])
+
+    def construct(self, text: str) -> Graph:
+        graph = Graph()
+        body = self.query(text, "nt").body
+        if body.strip():
+            graph.parse(data=body.decode("utf-8"), format="nt")
+        return graph
+
+    def exists(self, iri: str) -> bool:
+        """Whether ``iri`` occurs as a subject or an object in the graph."""
+        ref = _iri_ref(iri)
+        return self.ask(f"ASK {{ {{ {ref} ?p ?o }} UNION {{ ?s ?p {ref} }} }}")
+
+    def describe(self, iri: str, *, max_depth: int = 8) -> Graph:
+        """The concise bounded description of ``iri``: its own triples plus those of the blank nodes and
+        fragment nodes (``{iri}#span``, ``{iri}#assignment-1``, ...) hanging off it, recursively."""
+        graph = bind_prefixes(Graph())
+        frontier = [_iri_ref(iri)]
+        seen = {iri}
+        base = iri.split("#")[0]
+        for _ in range(max_depth):
+            if not frontier:
+                break
+            part = self.construct(_cbd_query(" ".join(frontier)))
+            graph += part
+            frontier = []
+            for o in set(part.objects()):
+                text = str(o)
+                if isinstance(o, URIRef) and text.startswith(base + "#") and text not in seen:
+                    seen.add(text)
+                    frontier.append(_iri_ref(text))
+        return graph
+
+    def incoming(self, iri: str, limit: int = 500) -> list[tuple[str, str]]:
+        """(subject, predicate) of triples pointing at ``iri`` from outside its own description."""
+        ref = _iri_ref(iri)
+        _, rows = self.select(
+            f"SELECT ?s ?p WHERE {{ ?s ?p {ref} FILTER(isIRI(?s)) }} ORDER BY ?p ?s LIMIT {int(limit)}"
+        )
+        return [(r["s"]["value"], r["p"]["value"]) for r in rows]
+
+
+def _cbd_query(values: str, bnode_depth: int = 3) -> str:
+    """The triples of the named nodes in ``values`` and of blank nodes up to ``bnode_depth`` hops below
+    them (one query, so blank node labels stay consistent)."""
+    template = ["?s ?p ?o ."]
+    branches = [f"{{ VALUES ?s {{ {values} }} ?s ?p ?o }}"]
+    for depth in range(1, bnode_depth + 1):
+        chain = " ".join(f"?{'s' if i == 0 else f'b{i}'} ?x{i} ?b{i + 1} ." for i in range(depth))
+        blank = " && ".join(f"isBlank(?b{i})" for i in range(1, depth + 1))
+        branches.append(f"{{ VALUES ?s {{ {values} }} {chain} FILTER({blank}) ?b{depth} ?p{depth} ?o{depth} }}")
+        template.append(f"?b{depth} ?p{depth} ?o{depth} .")
+    return f"CONSTRUCT {{ {' '.join(template)} }} WHERE {{ {' UNION '.join(branches)} }}"
+
+
+_ERRORS: dict[str, type[SparqlError]] = {
+    cls.__name__: cls
+    for cls in (QuerySyntaxError, UpdateNotAllowed, FeatureNotAllowed, QueryTimeout, EngineBusy,
+                StoreUnavailable, QueryFailed, NotAcceptable, UnknownFormat)
+}
+
+_IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+
+
+def _iri_ref(iri: str) -> str:
+    if _IRI_FORBIDDEN.search(iri):
+        raise QuerySyntaxError(f"not a valid IRI: {iri!r}")
+    return f"<{iri}>"
+
+
+def is_local_iri(iri: str) -> bool:
+    """Whether ``iri`` is one of ipkg's data IRIs (answered locally at ``/id/...``)."""
+    return iri.startswith(str(ID)) and not _IRI_FORBIDDEN.search(iri)

@@ -1,0 +1,523 @@
+"""Views of measures: one measure with its statements highlighted in place, its lineage, full-text search
+and the side-by-side comparison of two plans. Each returns a plain dict (the JSON API and the page
+templates render the same dict)."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from ipkg.graph.catalogue import (
+    BASE,
+    BASIS_LABELS,
+    ROLE_LABELS,
+    SPARQL_PREFIXES,
+    STATED_BASES,
+    BadParameter,
+    Catalogue,
+    NotFound,
+    iri_ref,
+    local,
+    notation,
+    value,
+)
+
+if TYPE_CHECKING:
+    from ipkg.graph.store import Store
+
+MAX_QUERY_CHARS = 200
+_WS = re.compile(r"\s+")
+
+_DIRECT = {
+    "leadAgency": "lead",
+    "participatingAgency": "participant",
+    "responsibleAgency": "responsible",
+    "mentionsAgency": "mentioned",
+}
+
+
+def _span_fragment(node: str) -> str:
+    return f"""OPTIONAL {{ {node} ipkg:span ?sp .
+      OPTIONAL {{ ?sp oa:hasSelector ?ps . ?ps oa:start ?start ; oa:end ?end }}
+      OPTIONAL {{ ?sp oa:hasSelector ?qs . ?qs oa:exact ?exact }} }}"""
+
+
+def measure_key(cat: Catalogue, slug: str, label: str) -> tuple[str, str]:
+    if (slug, label) not in cat.measures:
+        if slug not in cat.documents:
+            raise NotFound(f"no document {slug!r}; see /documents for the slugs")
+        raise NotFound(f"document {slug!r} has no measure labelled {label!r}")
+    return (slug, label)
+
+
+def cite(cat: Catalogue, slug: str, label: str, quote: str | None, iri: str, stated: bool | None) -> dict[str, Any]:
+    """What a reader needs to cite one statement: document, number, measure, the quoted span and IRI."""
+    doc = cat.documents.get(slug, {})
+    parts = [doc.get("title") or slug]
+    if doc.get("number"):
+        parts.append(f"({doc['number']})")
+    if doc.get("issued"):
+        parts.append(str(doc["issued"]))
+    text = " ".join(parts) + f", measure {label}"
+    if quote:
+        text += f': "{_WS.sub(" ", quote).strip()}"'
+    text += f" <{iri}>"
+    return {
+        "document": doc.get("title") or slug,
+        "number": doc.get("number"),
+        "measure": label,
+        "quote": _WS.sub(" ", quote).strip() if quote else None,
+        "iri": iri,
+        "stated": stated,
+        "text": text,
+    }
+
+
+# ---------------------------------------------------------------------------------------------- one measure
+
+
+def measure(store: Store, cat: Catalogue, slug: str, label: str) -> dict[str, Any]:
+    key = measure_key(cat, slug, label)
+    m = cat.measures[key]
+    ref = cat.measure_ref(key)
+    assert ref is not None
+    M = iri_ref(m["iri"])
+    rows = store.query(
+        SPARQL_PREFIXES
+        + f"""SELECT ?kind ?node ?target ?role ?basis ?pos ?action ?text ?actor ?vague ?conf ?start ?end ?exact WHERE {{
+  {{ {M} ipkg:hasAssignment ?node . BIND("assignment" AS ?kind)
+     OPTIONAL {{ ?node prov:agent ?target }} OPTIONAL {{ ?node prov:hadRole ?role }}
+     OPTIONAL {{ ?node ipkg:basis ?basis }} OPTIONAL {{ ?node ipkg:listPosition ?pos }}
+     OPTIONAL {{ ?node ipkg:actorText ?actor }} OPTIONAL {{ ?node ipkg:vague ?vague }}
+     {_span_fragment("?node")} }}
+  UNION {{ {M} ipkg:hasMention ?node . BIND("mention" AS ?kind)
+     OPTIONAL {{ ?node itsrdf:taIdentRef ?target }} OPTIONAL {{ ?node ipkg:text ?text }}
+     OPTIONAL {{ ?node itsrdf:taConfidence ?conf }}
+     {_span_fragment("?node")} }}
+  UNION {{ {M} ipkg:hasCitation ?node . BIND("citation" AS ?kind)
+     OPTIONAL {{ ?node ipkg:instrument ?target }} OPTIONAL {{ ?node ipkg:action ?action }}
+     OPTIONAL {{ ?node ipkg:text ?text }} OPTIONAL {{ ?node itsrdf:taConfidence ?conf }}
+     {_span_fragment("?node")} }}
+  UNION {{ {M} ipkg:hasIPTypeTag ?node . BIND("tag" AS ?kind)
+     OPTIONAL {{ ?node ipkg:ipType ?target }} OPTIONAL {{ ?node ipkg:cue ?text }}
+     {_span_fragment("?node")} }}
+  UNION {{ VALUES ?role {{ ipkg:leadAgency ipkg:participatingAgency ipkg:responsibleAgency ipkg:mentionsAgency
+                          ipkg:concernsIPType ipkg:citesLaw ipkg:revisesLaw ipkg:formulatesLaw ipkg:implementsLaw
+                          ipkg:interpretsLaw ipkg:studiesLaw }}
+           {M} ?role ?target . BIND("direct" AS ?kind) }}
+}}"""
+    ).rows
+    nodes: dict[str, dict[str, Any]] = {}
+    direct: list[tuple[str, str]] = []
+    for kind, node, target, role, basis, pos, action, text, actor, vague, conf, start, end, exact in rows:
+        kind = value(kind)
+        if kind == "direct":
+            direct.append((str(role).rsplit("#", 1)[-1], str(target)))
+            continue
+        n = nodes.setdefault(str(node), {"kind": kind, "iri": str(node)})
+        for k, v in (("target", target), ("role", role), ("basis", basis), ("pos", pos), ("action", action),
+                     ("text", text), ("actor", actor), ("vague", vague), ("confidence", conf),
+                     ("start", start), ("end", end), ("exact", exact)):
+            if v is not None and n.get(k) is None:
+                n[k] = value(v)
+
+    raw = cat.raw_texts.get(slug)
+    def quote_of(n: dict[str, Any]) -> str | None:
+        if n.get("exact"):
+            return n["exact"]
+        if raw is not None and n.get("start") is not None and n.get("end") is not None:
+            return raw[n["start"] : n["end"]]
+        return n.get("text") or n.get("actor")
+
+    assignments = []
+    for n in sorted((n for n in nodes.values() if n["kind"] == "assignment"), key=lambda n: n.get("pos") or 0):
+        aid = local(n.get("target"), "agency")
+        basis = notation(n.get("basis"))
+        stated = basis in STATED_BASES if basis else None
+        role = notation(n.get("role")) or "responsible"
+        assignments.append({
+            "position": n.get("pos"),
+            "agency": cat.agency_ref(aid) if aid else None,
+            "actor_text": n.get("actor"),
+            "vague": bool(n.get("vague")),
+            "role": role,
+            "role_label": ROLE_LABELS.get(role, role),
+            "basis": basis,
+            "basis_label": BASIS_LABELS.get(basis or "", basis),
+            "stated": stated,
+            "span": _span(n),
+            "iri": n["iri"],
+            "cite": cite(cat, slug, label, quote_of(n), n["iri"], stated),
+        })
+    # direct statements without a qualified node (kept so nothing in the graph is hidden)
+    qualified = {(a["agency"]["id"] if a["agency"] else None) for a in assignments}
+    for prop, target in direct:
+        role = _DIRECT.get(prop)
+        aid = local(target, "agency")
+        if role and role != "mentioned" and aid and aid not in qualified:
+            qualified.add(aid)
+            assignments.append({
+                "position": None, "agency": cat.agency_ref(aid), "actor_text": None, "vague": False,
+                "role": role, "role_label": ROLE_LABELS[role], "basis": None, "basis_label": None,
+                "stated": None, "span": None, "iri": m["iri"],
+                "cite": cite(cat, slug, label, None, m["iri"], None),
+            })
+
+    mentions = []
+    for n in (n for n in nodes.values() if n["kind"] == "mention"):
+        aid = local(n.get("target"), "agency")
+        mentions.append({
+            "agency": cat.agency_ref(aid) if aid else None,
+            "text": n.get("text") or quote_of(n),
+            "confidence": n.get("confidence"),
+            "span": _span(n),
+            "iri": n["iri"],
+            "cite": cite(cat, slug, label, quote_of(n), n["iri"], True),
+        })
+
+    instruments = []
+    for n in sorted((n for n in nodes.values() if n["kind"] == "citation"), key=lambda n: n.get("start") or 0):
+        lid = local(n.get("target"), "law")
+        instruments.append({
+            "instrument": cat.instrument_ref(lid) if lid else None,
+            "action": notation(n.get("action")) or "cite",
+            "text": n.get("text") or quote_of(n),
+            "span": _span(n),
+            "iri": n["iri"],
+            "cite": cite(cat, slug, label, quote_of(n), n["iri"], True),
+        })
+    cited = {i["instrument"]["slug"] for i in instruments if i["instrument"]}
+    for prop, target in direct:
+        lid = local(target, "law")
+        if lid and lid not in cited:
+            cited.add(lid)
+            action = {"citesLaw": "cite", "revisesLaw": "revise", "formulatesLaw": "formulate",
+                      "implementsLaw": "implement", "interpretsLaw": "interpret", "studiesLaw": "study"}.get(prop)
+            instruments.append({"instrument": cat.instrument_ref(lid), "action": action, "text": None,
+                                "span": None, "iri": m["iri"], "cite": cite(cat, slug, label, None, m["iri"], True)})
+
+    ip_types: dict[str, dict[str, Any]] = {}
+    for n in sorted((n for n in nodes.values() if n["kind"] == "tag"), key=lambda n: n.get("start") or 0):
+        tid = local(n.get("target"), "ip-type")
+        if not tid:
+            continue
+        entry = ip_types.setdefault(tid, {"ip_type": cat.ip_type_ref(tid), "cues": [], "spans": [], "iri": n["iri"],
+                                          "cite": cite(cat, slug, label, quote_of(n), n["iri"], True)})
+        cue = n.get("text") or quote_of(n)
+        if cue and cue not in entry["cues"]:
+            entry["cues"].append(cue)
+        if _span(n):
+            entry["spans"].append(_span(n))
+    for prop, target in direct:
+        tid = local(target, "ip-type")
+        if prop == "concernsIPType" and tid and tid not in ip_types:
+            ip_types[tid] = {"ip_type": cat.ip_type_ref(tid), "cues": [], "spans": [], "iri": m["iri"],
+                             "cite": cite(cat, slug, label, None, m["iri"], True)}
+
+    lineage = lineage_links(store, cat, m["iri"])
+    back = [lk for lk in lineage if lk["later"]["iri"] == m["iri"]]
+    forward = [lk for lk in lineage if lk["earlier"]["iri"] == m["iri"]]
+    back.sort(key=lambda lk: (lk["rank"] or 99, -(lk["score"] or 0)))
+    forward.sort(key=lambda lk: -(lk["score"] or 0))
+
+    section = cat.sections.get((slug, m["section"])) if m["section"] else None
+    ordered = sorted(cat.measures.values(), key=lambda x: x["start"])
+    siblings = [x for x in ordered if x["slug"] == slug]
+    idx = next((i for i, x in enumerate(siblings) if x["label"] == label), 0)
+    prev_m = siblings[idx - 1] if idx > 0 else None
+    next_m = siblings[idx + 1] if idx + 1 < len(siblings) else None
+
+    entities = (
+        [("agency", a["span"], a["agency"], a["role_label"], a["stated"]) for a in assignments if a["span"]]
+        + [("mention", x["span"], x["agency"], "mentioned", True) for x in mentions if x["span"]]
+        + [("instrument", i["span"], i["instrument"], i["action"], True) for i in instruments if i["span"]]
+        + [("ip-type", s, t["ip_type"], "IP type", True) for t in ip_types.values() for s in t["spans"]]
+    )
+    return {
+        **ref,
+        "heading_path": m["heading_path"],
+        "kind": m["kind"],
+        "number_as_printed": m["number_as_printed"],
+        "section": {"path": section["path"], "title": section["title"], "url": section["url"]} if section else None,
+        "text": m["text"],
+        "span": {"start": m["start"], "end": m["end"]},
+        "segments": segments(raw, m, entities),
+        "assignments": assignments,
+        "mentions": mentions,
+        "instruments": instruments,
+        "ip_types": list(ip_types.values()),
+        "lineage_back": back,
+        "lineage_forward": forward,
+        "previous": cat.measure_ref((prev_m["slug"], prev_m["label"])) if prev_m else None,
+        "next": cat.measure_ref((next_m["slug"], next_m["label"])) if next_m else None,
+        "cite": cite(cat, slug, label, m["text"], m["iri"], True),
+    }
+
+
+def _span(n: dict[str, Any]) -> dict[str, Any] | None:
+    if n.get("start") is None and not n.get("exact"):
+        return None
+    return {"start": n.get("start"), "end": n.get("end"), "exact": n.get("exact")}
+
+
+def segments(raw: str | None, m: dict[str, Any], entities: list[tuple]) -> list[dict[str, Any]]:
+    """The measure's text cut into plain and highlighted pieces, using the entities' raw offsets.
+
+    With the raw file at hand the text shown is the raw span itself (whitespace collapsed), so offsets
+    apply exactly; without it the cleaned text is shown and each entity is found by its quoted words.
+    """
+    placed: list[tuple[int, int, dict[str, Any]]] = []
+    if raw is not None and m["end"] > m["start"]:
+        base = raw[m["start"] : m["end"]]
+        for kind, span, ref, note, stated in entities:
+            if span.get("start") is None or span.get("end") is None:
+                continue
+            s, e = span["start"] - m["start"], span["end"] - m["start"]
+            if 0 <= s < e <= len(base):
+                placed.append((s, e, {"kind": kind, "ref": ref, "note": note, "stated": stated}))
+    else:
+        base = m["text"]
+        for kind, span, ref, note, stated in entities:
+            exact = span.get("exact")
+            if not exact:
+                continue
+            i = base.find(exact)
+            if i < 0:
+                i = base.lower().find(exact.lower())
+            if i >= 0:
+                placed.append((i, i + len(exact), {"kind": kind, "ref": ref, "note": note, "stated": stated}))
+    placed.sort(key=lambda p: (p[0], -(p[1] - p[0])))
+    out: list[dict[str, Any]] = []
+    pos = 0
+    for s, e, ent in placed:
+        if s < pos:
+            continue  # overlapping: keep the longer, earlier one
+        if s > pos:
+            out.append({"text": _WS.sub(" ", base[pos:s]), "entity": None})
+        out.append({"text": _WS.sub(" ", base[s:e]), "entity": ent})
+        pos = e
+    if pos < len(base):
+        out.append({"text": _WS.sub(" ", base[pos:]), "entity": None})
+    if out:
+        out[0]["text"] = out[0]["text"].lstrip()
+        out[-1]["text"] = out[-1]["text"].rstrip()
+    return out
+
+
+# ---------------------------------------------------------------------------------------------- lineage
+
+
+def lineage_links(store: Store, cat: Catalogue, iri: str) -> list[dict[str, Any]]:
+    """Every lineage link around one measure: its candidates (asserted or not), the candidates that point
+    to it, and the asserted links of its whole chain backwards and forwards. One query."""
+    M = iri_ref(iri)
+    rows = store.query(
+        SPARQL_PREFIXES
+        + f"""SELECT ?later ?earlier ?c ?score ?rank ?rel ?link (GROUP_CONCAT(DISTINCT ?phrase; separator="\\u001f") AS ?phrases) WHERE {{
+  {{ {{ {M} ipkg:continues* ?later }} UNION {{ ?later ipkg:continues* {M} }}
+     ?later ipkg:hasLineageCandidate ?c . ?c ipkg:earlierMeasure ?earlier . }}
+  UNION
+  {{ ?later ipkg:hasLineageCandidate ?c . ?c ipkg:earlierMeasure {M} . BIND({M} AS ?earlier) }}
+  OPTIONAL {{ ?c ipkg:score ?score }}
+  OPTIONAL {{ ?c ipkg:rank ?rank }}
+  OPTIONAL {{ ?c ipkg:relation ?rel }}
+  OPTIONAL {{ ?c a ipkg:LineageLink . BIND(true AS ?link) }}
+  OPTIONAL {{ ?c ipkg:evidence/ipkg:phrase ?phrase }}
+}} GROUP BY ?later ?earlier ?c ?score ?rank ?rel ?link"""
+    ).rows
+    seen: set[str] = set()
+    out = []
+    for later, earlier, c, score, rank, rel, link, phrases in rows:
+        if str(c) in seen:
+            continue
+        asserted = bool(value(link))
+        if not asserted and str(later) != iri and str(earlier) != iri:
+            continue
+        seen.add(str(c))
+        later_ref = cat.measure_ref(str(later))
+        earlier_ref = cat.measure_ref(str(earlier))
+        if later_ref is None or earlier_ref is None:
+            continue
+        phrase_list = [p for p in (value(phrases) or "").split("\u001f") if p]
+        out.append({
+            "iri": str(c),
+            "later": later_ref,
+            "earlier": earlier_ref,
+            "score": value(score),
+            "rank": value(rank),
+            "relation": notation(rel) or "continues",
+            "asserted": asserted,
+            "evidence": phrase_list,
+            "cite": cite(cat, later_ref["slug"], later_ref["label"], "; ".join(phrase_list) or None, str(c), False),
+        })
+    return out
+
+
+def lineage(store: Store, cat: Catalogue, slug: str, label: str) -> dict[str, Any]:
+    """The chain of one measure across plans, as columns by document date."""
+    key = measure_key(cat, slug, label)
+    focus = cat.measure_ref(key)
+    assert focus is not None
+    links = lineage_links(store, cat, focus["iri"])
+    members: dict[str, dict[str, Any]] = {focus["iri"]: focus}
+    for lk in links:
+        members.setdefault(lk["later"]["iri"], lk["later"])
+        members.setdefault(lk["earlier"]["iri"], lk["earlier"])
+    columns: dict[str, dict[str, Any]] = {}
+    for mref in members.values():
+        doc = mref["document"]
+        col = columns.setdefault(doc["slug"], {"document": doc, "measures": []})
+        col["measures"].append({**mref, "focus": mref["iri"] == focus["iri"]})
+    ordered = sorted(columns.values(), key=lambda c: (c["document"].get("issued") or "9999", c["document"]["slug"]))
+    for col in ordered:
+        col["measures"].sort(key=lambda x: cat.measures.get((x["slug"], x["label"]), {}).get("start", 0))
+    return {
+        "measure": focus,
+        "columns": ordered,
+        "links": sorted(links, key=lambda lk: (lk["later"]["document"].get("issued") or "", -(lk["score"] or 0))),
+        "asserted_count": sum(1 for lk in links if lk["asserted"]),
+    }
+
+
+# ---------------------------------------------------------------------------------------------- search
+
+
+def search(cat: Catalogue, q: str, limit: int = 50) -> dict[str, Any]:
+    """Case-insensitive search over measure texts and headings (all words must occur), plus names."""
+    if len(q) > MAX_QUERY_CHARS:
+        raise BadParameter(f"the search text is longer than {MAX_QUERY_CHARS} characters")
+    terms = [t for t in _WS.split(q.lower().strip()) if t][:12]
+    if not terms:
+        return {"q": q, "terms": [], "total": 0, "results": [], "agencies": [], "instruments": [], "ip_types": []}
+    scored = []
+    for key, m in cat.measures.items():
+        hay = (m["text"] + " " + m["heading_path"]).lower()
+        if all(t in hay for t in terms):
+            score = sum(hay.count(t) for t in terms)
+            scored.append((-score, cat.documents.get(key[0], {}).get("issued") or "", m["start"], key))
+    scored.sort()
+    results = []
+    for _, _, _, key in scored[:limit]:
+        ref = cat.measure_ref(key)
+        assert ref is not None
+        m = cat.measures[key]
+        results.append({**ref, "heading_path": m["heading_path"], "snippet": _snippet(m["text"], terms)})
+
+    def names(items: dict[str, dict[str, Any]], keyname: str) -> list[dict[str, Any]]:
+        found = []
+        for it in items.values():
+            hay = " ".join(str(it.get(k) or "") for k in ("label", "acronym", keyname)).lower()
+            if all(t in hay for t in terms):
+                found.append({"id": it.get("id") or it.get("slug"), "label": it["label"], "url": it["url"]})
+        return found[:20]
+
+    return {
+        "q": q,
+        "terms": terms,
+        "total": len(scored),
+        "results": results,
+        "agencies": names(cat.agencies, "id"),
+        "instruments": names(cat.instruments, "slug"),
+        "ip_types": names(cat.ip_types, "id"),
+    }
+
+
+def _snippet(text: str, terms: list[str], width: int = 220) -> list[dict[str, Any]]:
+    low = text.lower()
+    first = min((low.find(t) for t in terms if low.find(t) >= 0), default=0)
+    start = max(0, first - width // 3)
+    end = min(len(text), start + width)
+    piece = text[start:end]
+    pattern = re.compile("|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)), re.IGNORECASE)
+    out: list[dict[str, Any]] = []
+    if start > 0:
+        out.append({"text": "…", "hit": False})
+    pos = 0
+    for match in pattern.finditer(piece):
+        if match.start() > pos:
+            out.append({"text": piece[pos : match.start()], "hit": False})
+        out.append({"text": match.group(0), "hit": True})
+        pos = match.end()
+    if pos < len(piece):
+        out.append({"text": piece[pos:], "hit": False})
+    if end < len(text):
+        out.append({"text": "…", "hit": False})
+    return out
+
+
+# ---------------------------------------------------------------------------------------------- compare
+
+
+def compare(
+    store: Store, cat: Catalogue, a: str, b: str, agency: str | None = None, ip_type: str | None = None
+) -> dict[str, Any]:
+    """Two plans side by side: which measures of the earlier are carried forward by the later (through
+    asserted lineage, directly or via intermediate plans), which are dropped and which are new."""
+    for slug in (a, b):
+        if slug not in cat.documents or not cat.documents[slug]["in_corpus"]:
+            raise NotFound(f"no document {slug!r} in the corpus; see /documents")
+    if a == b:
+        raise BadParameter("choose two different documents to compare")
+    if agency and agency not in cat.agencies:
+        raise NotFound(f"no agency {agency!r}; see /agencies")
+    if ip_type and ip_type not in cat.ip_types:
+        raise NotFound(f"no IP type {ip_type!r}; see /ip-types")
+    earlier, later = (a, b) if (cat.documents[a]["issued"] or "") <= (cat.documents[b]["issued"] or "") else (b, a)
+    E, L = iri_ref(f"{BASE}document/{earlier}"), iri_ref(f"{BASE}document/{later}")
+    rows = store.query(
+        SPARQL_PREFIXES
+        + f"""SELECT ?l ?e (MAX(?s) AS ?score) (MAX(?direct) AS ?isdirect) WHERE {{
+  ?l ipkg:inDocument {L} ; ipkg:continues+ ?e . ?e ipkg:inDocument {E} .
+  OPTIONAL {{ ?l ipkg:hasLineageCandidate ?c . ?c ipkg:earlierMeasure ?e ; ipkg:score ?s . BIND(1 AS ?direct) }}
+}} GROUP BY ?l ?e"""
+    ).rows
+    pairs = [(str(lm), str(em), value(s), bool(value(d))) for lm, em, s, d in rows]
+
+    def keep(iri: str) -> bool:
+        if agency and not any(m == iri and ag == agency for m, ag, r in cat.responsibilities if r != "mentioned"):
+            return False
+        if ip_type:
+            return iri in _ip_type_members(store, cat, ip_type)
+        return True
+
+    def measures_of(slug: str) -> list[dict[str, Any]]:
+        ms = sorted((m for m in cat.measures.values() if m["slug"] == slug), key=lambda m: m["start"])
+        return [m for m in ms if keep(m["iri"])]
+
+    e_list, l_list = measures_of(earlier), measures_of(later)
+    e_set, l_set = {m["iri"] for m in e_list}, {m["iri"] for m in l_list}
+    matched = [p for p in pairs if p[0] in l_set or p[1] in e_set]
+    carried_e = {p[1] for p in matched}
+    continuing_l = {p[0] for p in matched}
+    pair_rows = []
+    for lm, em, score, direct in sorted(matched, key=lambda p: (cat.measures[cat.measure_by_iri[p[1]]]["start"]
+                                                                   if p[1] in cat.measure_by_iri else 0)):
+        pair_rows.append({"earlier": cat.measure_ref(em), "later": cat.measure_ref(lm), "score": score,
+                          "direct": direct})
+    return {
+        "earlier": cat.doc_ref(earlier),
+        "later": cat.doc_ref(later),
+        "filters": {"agency": cat.agency_ref(agency) if agency else None,
+                    "ip_type": cat.ip_type_ref(ip_type) if ip_type else None},
+        "carried_forward": pair_rows,
+        "dropped": [cat.measure_ref((m["slug"], m["label"])) for m in e_list if m["iri"] not in carried_e],
+        "new": [cat.measure_ref((m["slug"], m["label"])) for m in l_list if m["iri"] not in continuing_l],
+        "counts": {
+            "earlier_measures": len(e_list),
+            "later_measures": len(l_list),
+            "carried_forward": len(carried_e & e_set),
+            "dropped": len(e_set - carried_e),
+            "new": len(l_set - continuing_l),
+        },
+        "documents": [cat.doc_ref(s) for s, d in sorted(cat.documents.items(), key=lambda x: x[1]["issued"] or "")
+                      if d["in_corpus"]],
+    }
+
+
+def _ip_type_members(store: Store, cat: Catalogue, type_id: str) -> set[str]:
+    cache = cat.__dict__.setdefault("_ip_members", {})
+    if type_id not in cache:
+        T = iri_ref(f"{BASE}ip-type/{type_id}")
+        rows = store.query(SPARQL_PREFIXES + f"SELECT DISTINCT ?m WHERE {{ ?t skos:broader* {T} . ?m ipkg:concernsIPType ?t }}").rows
+        cache[type_id] = {str(r[0]) for r in rows}
+    return cache[type_id]

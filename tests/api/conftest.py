@@ -1,0 +1,159 @@
+"""Live servers and a browser for the API tests.
+
+``server_url``: a uvicorn serving the real build (``data/build/store``) when there is one, else the
+fixture graph ``tests/fixtures/api_graph.ttl``. ``limited_server_url``: the fixture graph with tight
+limits (time, rows, request size, concurrency) for the safety tests. ``browser_page``: a Playwright
+page on Debian's Chromium that records every URL it requests (``page.requested_urls``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from ipkg.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURE_GRAPH = ROOT / "tests" / "fixtures" / "api_graph.ttl"
+REAL_DATA = ROOT / "data"
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = Path("/usr/bin/chromium")
+
+# The limits of the safety server.
+LIMITS = {"query_timeout_s": 1.5, "max_rows": 20, "max_request_bytes": 4_000, "max_concurrent_queries": 2}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def real_build_present() -> bool:
+    store = REAL_DATA / "build" / "store"
+    return store.is_dir() and any(store.iterdir())
+
+
+def fixture_data_dir(root: Path) -> Path:
+    """A data folder whose build holds the fixture graph (Oxigraph store + N-Triples)."""
+    import pyoxigraph
+    from rdflib import Graph
+
+    store_dir = root / "build" / "store"
+    store_dir.parent.mkdir(parents=True, exist_ok=True)
+    store = pyoxigraph.Store(str(store_dir))
+    store.bulk_load(path=str(FIXTURE_GRAPH), format=pyoxigraph.RdfFormat.TURTLE)
+    store.flush()
+    del store
+    Graph().parse(FIXTURE_GRAPH).serialize(root / "build" / "ipkg.nt", format="nt", encoding="utf-8")
+    return root
+
+
+@contextlib.contextmanager
+def live_server(settings: Settings) -> Iterator[str]:
+    """Run ``create_app(settings)`` under uvicorn in a thread; yield its base URL once it answers."""
+    import uvicorn
+
+    from ipkg.api.app import create_app
+
+    port = _free_port()
+    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning",
+                            lifespan="on", timeout_graceful_shutdown=2)
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True, name=f"uvicorn-{port}")
+    thread.start()
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            r = httpx.get(f"{url}/sparql", params={"query": "ASK { ?s ?p ?o }"}, timeout=30)
+            if r.status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline or not thread.is_alive():
+            server.should_exit = True
+            raise RuntimeError(f"the test server on port {port} did not come up")
+        time.sleep(0.1)
+    try:
+        yield url
+    finally:
+        server.should_exit = True
+        thread.join(15)
+
+
+@pytest.fixture(scope="session")
+def fixture_graph_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return fixture_data_dir(tmp_path_factory.mktemp("api-data"))
+
+
+@pytest.fixture(scope="session")
+def uses_real_build() -> bool:
+    return real_build_present()
+
+
+@pytest.fixture(scope="session")
+def server_url(fixture_graph_dir: Path, uses_real_build: bool) -> Iterator[str]:
+    """A live server on the real build if one exists, else on the fixture graph."""
+    data_dir = REAL_DATA if uses_real_build else fixture_graph_dir
+    with live_server(Settings(data_dir=data_dir, query_timeout_s=20.0)) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def limited_server_url(fixture_graph_dir: Path) -> Iterator[str]:
+    """The fixture graph behind tight limits (see ``LIMITS``)."""
+    with live_server(Settings(data_dir=fixture_graph_dir, **LIMITS)) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def _browser():
+    if not CHROMIUM.exists():
+        pytest.skip("Chromium is missing: apt-get install -y chromium (or `make chromium`)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def browser_page(_browser, server_url: str):
+    """A fresh page; ``page.requested_urls`` lists every URL it requested (assert they stay local)."""
+    context = _browser.new_context(base_url=server_url)
+    page = context.new_page()
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.requested_urls = requested
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
+
+
+def _outside(urls: list[str]) -> list[str]:
+    return [u for u in urls if not (u.startswith("http://127.0.0.1:") or u.startswith("http://localhost:")
+                                    or u.startswith("data:") or u.startswith("blob:") or u == "about:blank")]
+
+
+@pytest.fixture(scope="session")
+def outside_requests():
+    """``outside_requests(page.requested_urls)``: the URLs that left the local server (should be [])."""
+    return _outside

@@ -1,0 +1,167 @@
+"""The JSON API under /api/: real entities answer with the facts of the texts, unknown ids 404, bad
+parameters 4xx (never 500), and the OpenAPI page documents the typed responses."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+
+def get(server_url: str, path: str, **params) -> httpx.Response:
+    return httpx.get(server_url + path, params=params, timeout=30)
+
+
+def test_documents_list(server_url):
+    r = get(server_url, "/api/documents")
+    assert r.status_code == 200
+    slugs = {d["slug"] for d in r.json()["documents"]}
+    assert {"division-of-work-2016", "promotion-plan-2012"} <= slugs
+
+
+def test_document_has_outline(server_url):
+    d = get(server_url, "/api/documents/division-of-work-2016").json()
+    assert d["issued"] == "2016-07-08"
+    assert d["number"] == "Guo Ban Han [2016] No. 66"
+
+    def labels(items):
+        for it in items:
+            if it["type"] == "measure":
+                yield it["label"]
+            else:
+                yield from labels(it["children"])
+
+    assert "20" in set(labels(d["outline"]))
+
+
+def test_task_20_leads_are_nlg_office_and_spp(server_url):
+    m = get(server_url, "/api/measures/division-of-work-2016/20").json()
+    leads = {a["agency"]["id"] for a in m["assignments"] if a["role"] == "lead"}
+    assert leads == {"nlg-office", "spp"}
+    assert m["document"]["slug"] == "division-of-work-2016"
+    assert m["label"] == "20"
+    assert "criminal justice" in m["text"]
+    for a in m["assignments"]:
+        assert a["cite"]["iri"].startswith("https://w3id.org/ipkg/id/measure/division-of-work-2016/20")
+
+
+def test_sipo_leads_task_16(server_url, uses_real_build):
+    if not uses_real_build:
+        pytest.skip("the fixture graph has no task 16")
+    a = get(server_url, "/api/agencies/sipo").json()
+    roles = {(m["slug"], m["label"]): m["role"] for m in a["measures"]}
+    assert roles[("division-of-work-2016", "16")] == "lead"
+    assert a["counts"]["lead"] >= 1
+    m = get(server_url, "/api/measures/division-of-work-2016/16").json()
+    assert [(x["agency"]["id"], x["role"]) for x in m["assignments"]] == [("sipo", "lead")]
+
+
+def test_promotion_plan_leads_are_inferred(server_url, uses_real_build):
+    if not uses_real_build:
+        pytest.skip("needs the real build")
+    m = get(server_url, "/api/measures/promotion-plan-2012/43").json()
+    first = m["assignments"][0]
+    assert first["agency"]["id"] == "mofcom" and first["role"] == "lead"
+    assert first["basis"] == "first-listed-convention" and first["stated"] is False
+
+
+def test_agency_page_data(server_url):
+    a = get(server_url, "/api/agencies/spp").json()
+    assert a["id"] == "spp"
+    assert a["label"] == "Supreme People's Procuratorate"
+    led = {(m["slug"], m["label"]) for m in a["measures"] if m["role"] == "lead"}
+    assert ("division-of-work-2016", "20") in led
+    assert any(row["document"]["slug"] == "division-of-work-2016" for row in a["by_year"])
+
+
+def test_sipo_reorganisation(server_url, uses_real_build):
+    if not uses_real_build:
+        pytest.skip("the fixture graph has no reorganisations")
+    a = get(server_url, "/api/agencies/sipo").json()
+    assert any(h["agency"]["id"] == "cnipa" and h["year"] == "2018" for h in a["history"])
+
+
+def test_agency_list_counts(server_url):
+    agencies = {a["id"]: a for a in get(server_url, "/api/agencies").json()["agencies"]}
+    assert agencies["spp"]["lead"] >= 1
+
+
+def test_ip_types_and_instruments(server_url):
+    assert get(server_url, "/api/ip-types").status_code == 200
+    t = get(server_url, "/api/ip-types/patent").json()
+    assert t["id"] == "patent"
+    assert get(server_url, "/api/instruments").status_code == 200
+
+
+def test_instrument_cited(server_url, uses_real_build):
+    if not uses_real_build:
+        pytest.skip("the fixture graph has no citations")
+    ins = get(server_url, "/api/instruments/patent-law").json()
+    assert ins["measures"], "the Patent Law is cited"
+    assert all(m["actions"] for m in ins["measures"])
+
+
+def test_lineage(server_url):
+    r = get(server_url, "/api/lineage/division-of-work-2016/20")
+    assert r.status_code == 200
+    d = r.json()
+    assert d["measure"]["label"] == "20"
+    assert any(m["focus"] for c in d["columns"] for m in c["measures"])
+
+
+def test_search(server_url):
+    d = get(server_url, "/api/search", q="criminal justice").json()
+    hits = {(r["slug"], r["label"]) for r in d["results"]}
+    assert ("division-of-work-2016", "20") in hits
+    assert get(server_url, "/api/search", q="").json()["total"] == 0
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/agencies/no-such-agency",
+        "/api/documents/no-such-doc",
+        "/api/measures/division-of-work-2016/9999",
+        "/api/measures/no-such-doc/1",
+        "/api/instruments/no-such-law",
+        "/api/ip-types/no-such-type",
+        "/api/lineage/division-of-work-2016/9999",
+    ],
+)
+def test_unknown_ids_404(server_url, path):
+    r = httpx.get(server_url + path, headers={"Accept": "application/json"}, timeout=30)
+    assert r.status_code == 404
+    assert "detail" in r.json()
+
+
+@pytest.mark.parametrize(
+    ("path", "params"),
+    [
+        ("/api/search", {"q": "x" * 201}),
+        ("/api/search", {"q": "patent", "limit": "0"}),
+        ("/api/measures/division-of-work-2016/%3Cb%3E", {}),
+        ("/api/agencies/SIPO!", {}),
+        ("/api/compare", {"a": "promotion-plan-2012", "b": "promotion-plan-2012"}),
+        ("/api/compare", {"a": "../etc", "b": "division-of-work-2016"}),
+        ("/api/compare", {"a": "no-such-doc", "b": "division-of-work-2016"}),
+    ],
+)
+def test_bad_parameters_are_4xx(server_url, path, params):
+    r = httpx.get(server_url + path, params=params, headers={"Accept": "application/json"}, timeout=30)
+    assert 400 <= r.status_code < 500, r.text
+
+
+def test_compare(server_url):
+    d = get(server_url, "/api/compare", a="promotion-plan-2012", b="division-of-work-2016").json()
+    assert d["earlier"]["slug"] == "promotion-plan-2012"
+    assert d["counts"]["later_measures"] >= 1
+    filtered = get(server_url, "/api/compare", a="promotion-plan-2012", b="division-of-work-2016",
+                   agency="spp").json()
+    assert filtered["counts"]["later_measures"] <= d["counts"]["later_measures"]
+
+
+def test_openapi_documents_models(server_url):
+    spec = get(server_url, "/openapi.json").json()
+    assert "/api/agencies/{agency_id}" in spec["paths"]
+    schemas = spec["components"]["schemas"]
+    assert {"Agency", "Measure", "Document", "LineageLink", "SearchResult"} <= set(schemas)
+    assert "assignments" in schemas["Measure"]["properties"]

@@ -1,0 +1,96 @@
+"""Network projections (networkx) and their vis-network rendering, served with local assets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import pytest
+from rdflib import Graph
+
+from ipkg.graph import network
+from ipkg.graph.store import MemoryOxigraph
+from ipkg.graph.views import Views
+
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "api_graph.ttl"
+
+
+@pytest.fixture(scope="module")
+def views() -> Views:
+    return Views(MemoryOxigraph(Graph().parse(FIXTURE)))
+
+
+def test_co_responsibility_weights(views):
+    g = network.co_responsibility(views.catalogue)
+    # task 20 of the fixture is shared by nlg-office, spp and sipo
+    assert g.has_edge("nlg-office", "spp")
+    assert g.edges["nlg-office", "spp"]["weight"] >= 1
+    assert g.nodes["spp"]["led"] >= 1
+
+
+def test_agency_network_render(views):
+    data = network.agency_network(views.catalogue)
+    ids = {n["id"] for n in data["nodes"]}
+    assert {"spp", "nlg-office"} <= ids
+    assert all(n["url"].startswith("/agency/") for n in data["nodes"])
+    assert data["legend"] and data["options"]["physics"]["enabled"]
+
+
+def test_weak_edges_filtered(views):
+    data = network.agency_network(views.catalogue, min_weight=99)
+    assert data["edges"] == []
+
+
+def test_neighbourhood_centres_on_agency(views):
+    data = network.agency_neighbourhood(views.catalogue, "spp")
+    assert "spp" in {n["id"] for n in data["nodes"]}
+
+
+def test_lineage_network(views):
+    data = network.lineage_network(views.lineage("division-of-work-2016", "20"))
+    urls = {n["url"] for n in data["nodes"]}
+    assert "/measure/division-of-work-2016/20" in urls
+    assert data["options"]["layout"]["hierarchical"]["enabled"]
+
+
+def test_rdf_network_caps_nodes():
+    g = Graph().parse(FIXTURE)
+    data = network.rdf_network(g, max_nodes=10)
+    assert len(data["nodes"]) <= 10
+    assert data["truncated"]
+
+
+def test_full_agency_network_is_readable(server_url, uses_real_build):
+    data = httpx.get(server_url + "/network/agencies", params={"format": "json"}, timeout=30).json()
+    assert len(data["edges"]) <= 250
+    if uses_real_build:
+        assert len(data["nodes"]) >= 10
+
+
+def test_vendor_assets_served_locally(server_url):
+    r = httpx.get(server_url + "/static/vendor/vis-network/vis-network.min.js", timeout=30)
+    assert r.status_code == 200 and len(r.content) > 100_000
+    assert httpx.get(server_url + "/static/network.js", timeout=30).status_code == 200
+    body = httpx.get(server_url + "/network/agencies", headers={"Accept": "text/html"}, timeout=30).text
+    assert 'src="/static/vendor/vis-network/vis-network.min.js"' in body
+
+
+def test_construct_network(server_url):
+    q = "CONSTRUCT { ?m ?p ?o } WHERE { ?m a <https://w3id.org/ipkg/ontology#Measure> ; ?p ?o } LIMIT 40"
+    data = httpx.get(server_url + "/network/construct", params={"query": q, "format": "json"}, timeout=30).json()
+    assert data["nodes"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT * WHERE { ?s ?p ?o }",
+        "CONSTRUCT { ?s ?p ?o } WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }",
+        "CONSTRUCT { ?s ?p ?o WHERE",
+        "DROP ALL",
+    ],
+)
+def test_construct_network_refuses(server_url, query):
+    r = httpx.get(server_url + "/network/construct", params={"query": query}, headers={"Accept": "text/html"},
+                  timeout=30)
+    assert 400 <= r.status_code < 500

@@ -1,0 +1,213 @@
+"""The lineage linker: signals on constructed examples, evidence spans, chains, relations, document table."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from ipkg.extract.alignment import align
+from ipkg.extract.chains import chain_back, chain_forward, lineage_tree
+from ipkg.extract.cleaning import Cleaner
+from ipkg.extract.lineage import candidate_pool, document_lineage, earlier_documents, link_lineage, relation
+from ipkg.extract.lineage_model import load_model
+from ipkg.extract.lineage_signals import content_tokens, stem
+from ipkg.extract.records import (
+    Corpus,
+    Document,
+    InstrumentCitation,
+    LineageCandidate,
+    Measure,
+    SharedPhrase,
+    Span,
+)
+
+GENERIC = "Strengthen and improve the intellectual property protection system and mechanism work"
+FILLER_OBJECTS = [
+    "for software", "for trade secrets", "in universities", "in enterprises", "for folklore", "at customs",
+    "for integrated circuits", "for broadcasting", "in agriculture", "for exhibitions", "in courts",
+    "for traditional medicine",
+]
+
+
+def _corpus(texts: dict[str, list[str]], dates: dict[str, str]) -> tuple[Corpus, dict[str, str]]:
+    """Documents whose raw text is their measures' texts, one per line."""
+    corpus = Corpus(documents=[Document(d, d, "plan", issued=dates[d], file=f"{d}.txt") for d in texts])
+    raws: dict[str, str] = {}
+    for doc, items in texts.items():
+        raw = ""
+        for i, text in enumerate(items, 1):
+            span = Span(len(raw), len(raw) + len(text))
+            corpus.measures.append(Measure(doc, str(i), "numbered", None, [], text, span, body=span))
+            raw += text + "\n"
+        raws[doc] = raw
+    return corpus, raws
+
+
+def _pair(cands, later: str, earlier: str):  # type: ignore[no-untyped-def]
+    for p in cands.pairs:
+        if cands.ids(p) == (later, earlier):
+            return p
+    raise AssertionError(f"{later} -> {earlier} not in the pool")
+
+
+def test_stemmer_conflates_derivational_families() -> None:
+    assert stem("revise") == stem("revision") == stem("revising") == stem("revised")
+    assert stem("protection") == stem("protect") == stem("protecting")
+    assert stem("enforcement") == stem("enforce")
+    assert [t.stem for t in content_tokens("the Patent Law of 2008 and 12330")] == ["patent", "law", "12330"]
+
+
+def test_same_instrument_with_little_shared_wording_gets_a_high_entity_signal() -> None:
+    corpus, raws = _corpus(
+        {"a": ["Draft rules on border measures for goods.", "Train judges in courts."],
+         "b": ["Complete the amendment of the customs regulations on goods.", "Train judges in courts again."]},
+        {"a": "2008-01-01", "b": "2012-01-01"},
+    )
+    for doc in ("a", "b"):
+        corpus.citations.append(InstrumentCitation(doc, "1", "customs-ipr-regulations", "revise", "x", Span(0, 1)))
+    cands = candidate_pool(corpus, raws)
+    linked = _pair(cands, "b/1", "a/1")
+    assert linked.features["instruments"] == 1.0
+    assert linked.features["lex_cos"] < 0.5
+    other = _pair(cands, "b/2", "a/2")
+    assert other.features["instruments"] == 0.0
+
+
+def test_generic_wording_with_different_objects_scores_low() -> None:
+    earlier = [f"{GENERIC} {obj}." for obj in FILLER_OBJECTS] + [
+        f"{GENERIC} for plant varieties.",
+        "Register geographical indications of agricultural products and protect them.",
+    ]
+    later = [f"{GENERIC} {obj}." for obj in FILLER_OBJECTS[:6]] + [
+        f"{GENERIC} for geographical indications of agricultural products."
+    ]
+    corpus, raws = _corpus({"a": earlier, "b": later}, {"a": "2008-01-01", "b": "2012-01-01"})
+    lineage = link_lineage(corpus, raws, load_model())
+    score = {(c.later, c.earlier): c.score for c in lineage}
+    gi = f"b/{len(later)}"
+    same_object = score[(gi, f"a/{len(earlier)}")]
+    generic_only = score.get((gi, f"a/{len(earlier) - 1}"), 0.0)
+    assert same_object > generic_only
+    top = min((c for c in lineage if c.later == gi), key=lambda c: c.rank)
+    assert top.earlier == f"a/{len(earlier)}"
+    assert "geographical indications of agricultural products" in [e.phrase for e in top.evidence]
+
+
+def test_document_order_respects_date_precision() -> None:
+    corpus = Corpus(documents=[
+        Document("x", "x", "k", issued="2009", file="x"), Document("y", "y", "k", issued="2012-04-06", file="y"),
+        Document("z", "z", "k", issued="2016-07-08", file="z"), Document("w", "w", "k", issued="2016-12-30", file="w"),
+        Document("v", "v", "k", issued="2016", file="v"),
+    ])
+    order = earlier_documents(corpus)
+    assert order["w"] == ["x", "y", "z"]
+    assert order["y"] == ["x"]
+    assert "v" not in order["w"] and "w" not in order["v"]
+
+
+def test_alignment_blocks_are_content_word_runs() -> None:
+    a = content_tokens("Complete the revision of the Patent Law and its implementing rules")
+    b = content_tokens("Press ahead with the revision of the Patent Law")
+    al = align(a, b, {})
+    assert al.longest == 3  # revis patent law
+    assert 0 < al.coverage <= 1
+
+
+@pytest.fixture(scope="module")
+def linked(structure: Corpus, raws: dict[str, str]) -> Corpus:
+    corpus = Corpus(documents=structure.documents, sections=structure.sections, measures=structure.measures)
+    link_lineage(corpus, raws)
+    return corpus
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", text.lower())
+
+
+def test_evidence_spans_round_trip_to_the_raw_texts(linked: Corpus, raws: dict[str, str]) -> None:
+    cleaners = {doc: Cleaner(raw) for doc, raw in raws.items()}
+    checked = 0
+    for c in linked.lineage[:2000]:
+        later_doc, earlier_doc = c.later.split("/")[0], c.earlier.split("/")[0]
+        for e in c.evidence:
+            later_text = cleaners[later_doc].normalise(e.later_span.slice(raws[later_doc]))
+            earlier_text = cleaners[earlier_doc].normalise(e.earlier_span.slice(raws[earlier_doc]))
+            assert _squash(later_text) == _squash(e.phrase)
+            later_words = [t.stem for t in content_tokens(later_text)]
+            earlier_words = [t.stem for t in content_tokens(earlier_text)]
+            assert later_words == earlier_words
+            checked += 1
+    assert checked > 100
+
+
+def test_candidates_are_ranked_top_k_per_earlier_document(linked: Corpus) -> None:
+    order = earlier_documents(linked)
+    by_later: dict[str, list[LineageCandidate]] = {}
+    for c in linked.lineage:
+        assert c.earlier.split("/")[0] in order[c.later.split("/")[0]]
+        assert 0.0 <= c.score <= 1.0
+        by_later.setdefault(c.later, []).append(c)
+    for items in by_later.values():
+        assert [c.rank for c in items] == list(range(1, len(items) + 1))
+        assert all(a.score >= b.score for a, b in zip(items, items[1:], strict=False))
+        per_doc: dict[str, int] = {}
+        for c in items:
+            per_doc[c.earlier.split("/")[0]] = per_doc.get(c.earlier.split("/")[0], 0) + 1
+        assert max(per_doc.values()) <= 5
+    assert any(c.asserted for c in linked.lineage)
+    assert {c.relation for c in linked.lineage} <= {"continues", "expands", "completes", "implements"}
+
+
+def test_relation_rules(structure: Corpus) -> None:
+    corpus = structure
+    assert relation(corpus, "action-plan-2009", "x", "outline-2008", "y", {}, 5, 5) == "implements"
+    assert relation(corpus, "fyp13-plan-2016", "Complete the revision of the Patent Law.",
+                    "promotion-plan-2012", "Press ahead with the revision of the Patent Law.", {}, 5, 5) == "completes"
+    assert relation(corpus, "fyp13-plan-2016", "Expand the pilot of patent navigation.",
+                    "promotion-plan-2012", "Launch pilots of patent navigation.", {}, 5, 5) == "expands"
+    assert relation(corpus, "fyp13-plan-2016", "Run the 12330 hotlines.",
+                    "promotion-plan-2012", "Run the 12330 hotlines.", {}, 5, 5) == "continues"
+
+
+def _link(later: str, earlier: str, score: float, asserted: bool = True) -> LineageCandidate:
+    ev = [SharedPhrase("p", Span(0, 1), Span(0, 1))]
+    return LineageCandidate(later, earlier, score, 1, "continues", asserted, evidence=ev)
+
+
+def test_chains_go_back_and_forward_best_first_without_cycles() -> None:
+    links = [
+        _link("d/1", "c/1", 0.9), _link("d/1", "c/2", 0.95), _link("c/1", "b/1", 0.8), _link("b/1", "a/1", 0.7),
+        _link("c/2", "b/1", 0.6), _link("a/1", "d/1", 0.99),  # a cycle back to the root
+        _link("d/1", "c/3", 0.99, asserted=False),  # below threshold: not followed
+    ]
+    back = chain_back(links, "d/1")
+    assert [n.measure for n in back.children] == ["c/2", "c/1"]
+    b1 = back.children[1].children[0]
+    assert b1.measure == "b/1" and [n.measure for n in b1.children] == ["a/1"]
+    assert b1.children[0].children == []  # a/1 -> d/1 would close a cycle
+    assert "c/3" not in {n.measure for n in back.walk()}
+    forward = chain_forward(links, "a/1")
+    assert [n.measure for n in forward.children] == ["b/1"]
+    assert {n.measure for n in forward.walk()} == {"a/1", "b/1", "c/1", "c/2", "d/1"}
+
+
+def test_lineage_tree_renders(linked: Corpus) -> None:
+    from rich.console import Console
+
+    source = next(c.later for c in linked.lineage if c.asserted)
+    console = Console(width=120, record=True)
+    console.print(lineage_tree(linked, "https://w3id.org/ipkg/id/measure/" + source))
+    text = console.export_text()
+    assert source in text and "back" in text and "forward" in text
+    with pytest.raises(KeyError):
+        lineage_tree(linked, "outline-2008/999")
+
+
+def test_document_lineage_table(linked: Corpus) -> None:
+    table = document_lineage(linked)
+    pairs = {(r[0], r[1]): r for r in table.rows}
+    assert len(pairs) == 10
+    assert pairs[("action-plan-2009", "outline-2008")][2] == "yes"
+    assert ("outline-2008", "fyp13-plan-2016") not in pairs
+    assert sum(int(r[5]) for r in table.rows) == sum(1 for c in linked.lineage if c.asserted)

@@ -6,6 +6,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -34,7 +36,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="ipkg",
         description="An open knowledge graph of Chinese national intellectual-property policy.",
         lifespan=lifespan,
-        # the interactive docs load their scripts from a CDN; pages here load nothing from outside
+        # FastAPI's own docs pages load their scripts from a CDN; /docs below serves a vendored copy
         docs_url=None,
         redoc_url=None,
     )
@@ -47,6 +49,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # one look for every page: the pages' layout globals (navigation...) serve these templates too
     templates.env.globals.update(getattr(getattr(pages, "templates", None), "env", templates.env).globals)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    @app.get("/docs", include_in_schema=False)
+    def api_docs() -> HTMLResponse:
+        """The generated OpenAPI page, with Swagger UI served from /static (no CDN)."""
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title="ipkg — API",
+            swagger_js_url="/static/vendor/swagger-ui/swagger-ui-bundle.js",
+            swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css",
+            swagger_favicon_url="/static/vendor/swagger-ui/favicon-32x32.png",
+        )
+
     app.add_middleware(RequestSizeLimit, max_bytes=settings.max_request_bytes)
     return app
 

@@ -11,7 +11,7 @@ from ipkg.extract.chains import chain_back, chain_forward, lineage_tree
 from ipkg.extract.cleaning import Cleaner
 from ipkg.extract.lineage import candidate_pool, document_lineage, earlier_documents, link_lineage, relation
 from ipkg.extract.lineage_model import load_model
-from ipkg.extract.lineage_signals import content_tokens, stem
+from ipkg.extract.lineage_signals import content_tokens, embed, sentences, stem
 from ipkg.extract.records import (
     Corpus,
     Document,
@@ -92,6 +92,28 @@ def test_generic_wording_with_different_objects_scores_low() -> None:
     top = min((c for c in lineage if c.later == gi), key=lambda c: c.rank)
     assert top.earlier == f"a/{len(earlier)}"
     assert "geographical indications of agricultural products" in [e.phrase for e in top.evidence]
+
+
+def test_paraphrase_scores_a_higher_semantic_signal_than_an_unrelated_pair() -> None:
+    later = "Carry out reviews of intellectual property for important economic events."
+    paraphrase = "Establish an appraisal system for intellectual property involved in major economic activities."
+    unrelated = "Train judges of the people's courts in the trial of trademark infringement cases."
+    v = embed([later, paraphrase, unrelated])
+    assert abs(float(v[0] @ v[0]) - 1.0) < 1e-4  # normalised
+    assert float(v[0] @ v[1]) > float(v[0] @ v[2]) + 0.1
+    corpus, raws = _corpus({"a": [paraphrase, unrelated], "b": [later]}, {"a": "2008-01-01", "b": "2012-01-01"})
+    cands = candidate_pool(corpus, raws)
+    near, far = _pair(cands, "b/1", "a/1"), _pair(cands, "b/1", "a/2")  # both reach the pool (dense retrieval)
+    assert near.features["sem_cos"] > far.features["sem_cos"]
+    assert near.features["sem_seg"] > far.features["sem_seg"]
+    assert near.features["sem_rel"] == 1.0
+
+
+def test_sentences_split_composite_measures() -> None:
+    text = "Improve the patent examination system. Build the 12330 hotline network; train the staff: all of them."
+    assert sentences(text) == ["Improve the patent examination system.", "Build the 12330 hotline network;",
+                               "train the staff:", "all of them."]
+    assert sentences("IP.") == ["IP."]
 
 
 def test_document_order_respects_date_precision() -> None:

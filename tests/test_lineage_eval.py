@@ -11,24 +11,32 @@ from ipkg.extract.scoring.lineage import score_lineage
 
 
 @pytest.fixture(scope="module")
-def figures(structure: Corpus, raws: dict[str, str], data_dir: Path) -> dict[str, list[object]]:
-    if not (data_dir / "gold" / "lineage.tsv").exists():
-        pytest.skip("no lineage gold")
-    table = score_lineage(structure, data_dir / "gold", raws)[0]
+def figures(built, raws: dict[str, str], data_dir: Path) -> dict[str, list[object]]:
+    """Figures on the corpus as the build makes it: with agencies, instruments and IP types extracted."""
+    corpus: Corpus = built[1].corpus
+    table = score_lineage(corpus, data_dir / "gold", raws)[0]
     return {str(r[0]): r[1:] for r in table.rows}
 
 
 def test_linker_is_ahead_of_the_tfidf_baseline(figures: dict[str, list[object]]) -> None:
-    base, full = figures["TF-IDF cosine baseline"], figures["+ alignment (full linker)"]
-    assert float(full[1]) >= float(base[1]) + 0.05  # recall@3
-    assert float(full[4]) >= float(base[4]) + 0.1  # asserted F1
+    base = figures["TF-IDF cosine baseline"]
+    for name in ("+ alignment", "+ embeddings (full linker)"):
+        full = figures[name]
+        assert float(full[1]) >= float(base[1]) + 0.05  # recall@3
+        assert float(full[4]) >= float(base[4]) + 0.1  # asserted F1
 
 
-@pytest.mark.xfail(reason="target not yet met: cross-validated recall@3 ~0.73 (see ipkg eval)", strict=False)
+def test_embeddings_lift_the_linker(figures: dict[str, list[object]]) -> None:
+    before, after = figures["+ alignment"], figures["+ embeddings (full linker)"]
+    assert float(after[1]) >= float(before[1]) + 0.02  # recall@3
+    assert float(after[4]) >= float(before[4]) + 0.05  # asserted F1
+
+
+@pytest.mark.xfail(reason="target not met: cross-validated recall@3 is 0.77 (target 0.90); the misses are "
+                   "conceptual links between differently translated plans (see ipkg eval)", strict=True)
 def test_recall_at_3_target(figures: dict[str, list[object]]) -> None:
-    assert float(figures["+ alignment (full linker)"][1]) >= 0.90
+    assert float(figures["+ embeddings (full linker)"][1]) >= 0.90
 
 
-@pytest.mark.xfail(reason="target not yet met: cross-validated asserted precision ~0.82", strict=False)
 def test_asserted_precision_target(figures: dict[str, list[object]]) -> None:
-    assert float(figures["+ alignment (full linker)"][2]) >= 0.85
+    assert float(figures["+ embeddings (full linker)"][2]) >= 0.85

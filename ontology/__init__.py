@@ -2,12 +2,15 @@
 
 The Turtle files (``ipkg.ttl``, ``vocabularies.ttl``, ``shapes.ttl``) and the TSV authority files
 (``agencies.tsv``, ``instruments.tsv``, ``ip_types.tsv``) ship as package data; read them with
-:func:`resource_text` or the loaders of :mod:`ipkg.ontology.authority`.
+:func:`resource_text` or the loaders of :mod:`ipkg.ontology.authority`. The RDF names (``IPKG``,
+``ID``, the IRI minting functions) live in :mod:`ipkg.ontology.namespaces`; they are re-exported here
+lazily, so importing the authority loaders does not import rdflib.
 """
 
 from __future__ import annotations
 
 from importlib.resources import files
+from typing import TYPE_CHECKING, Any
 
 from ipkg.ontology.authority import (
     Agency,
@@ -20,7 +23,9 @@ from ipkg.ontology.authority import (
     ip_types,
     successors,
 )
-from ipkg.ontology.namespaces import ID, IPKG, IRIError
+
+if TYPE_CHECKING:
+    from ipkg.ontology.namespaces import ID, IPKG, IRIError
 
 ONTOLOGY_FILE = "ipkg.ttl"
 VOCABULARIES_FILE = "vocabularies.ttl"
@@ -44,6 +49,16 @@ __all__ = [
     "resource_text",
     "successors",
 ]
+
+_FROM_NAMESPACES = frozenset({"ID", "IPKG", "IRIError"})
+
+
+def __getattr__(name: str) -> Any:
+    if name in _FROM_NAMESPACES:
+        from ipkg.ontology import namespaces
+
+        return getattr(namespaces, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def resource_text(name: str) -> str:

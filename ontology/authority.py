@@ -47,7 +47,9 @@ AGENCY_COLUMNS = (
     "id", "name_en", "acronym", "name_zh", "kind", "variants", "successor_id", "successor_year", "note",
     "international", "parent", "hosted_by", "change_kind", "change_note",
 )  # fmt: skip
-INSTRUMENT_COLUMNS = ("slug", "name_en", "kind", "jurisdiction", "passed_by", "based_on", "name_zh", "variants", "note")
+INSTRUMENT_COLUMNS = (
+    "slug", "name_en", "kind", "jurisdiction", "passed_by", "based_on", "name_zh", "variants", "note",
+)  # fmt: skip
 IP_TYPE_COLUMNS = ("id", "pref_label_en", "pref_label_zh", "broader", "cues", "note")
 
 # Notations of the SKOS schemes in vocabularies.ttl (a test keeps these in step with the Turtle).
@@ -166,7 +168,9 @@ def authority_path(name: str) -> Path:
     """Where the packaged authority file ``name`` (e.g. "agencies.tsv") is; raises if it is missing."""
     resource = files(PACKAGE).joinpath(name)
     if not resource.is_file():
-        raise AuthorityError(name, 0, f"not found in package {PACKAGE}; the authority files ship in ontology/")
+        raise AuthorityError(
+            name, 0, f"not found in package {PACKAGE}; the authority files ship in ontology/"
+        )
     return Path(str(resource))
 
 
@@ -189,7 +193,9 @@ def _rows(path: Path, columns: tuple[str, ...]) -> Iterator[tuple[int, dict[str,
             missing = [c for c in columns if c not in header]
             if missing:
                 raise AuthorityError(
-                    path, number, f"header lacks column(s) {', '.join(missing)}; expected {', '.join(columns)}"
+                    path,
+                    number,
+                    f"header lacks column(s) {', '.join(missing)}; expected {', '.join(columns)}",
                 )
             if len(set(header)) != len(header):
                 raise AuthorityError(path, number, "header names a column twice")
@@ -217,7 +223,9 @@ def _required(path: Path, number: int, row: dict[str, str], column: str) -> str:
 def _identifier(path: Path, number: int, row: dict[str, str], column: str) -> str:
     value = _required(path, number, row, column)
     if not _ID.fullmatch(value):
-        raise AuthorityError(path, number, f"{column} {value!r} is not a slug (lowercase letters and digits joined by '-')")
+        raise AuthorityError(
+            path, number, f"{column} {value!r} is not a slug (lowercase letters and digits joined by '-')"
+        )
     return value
 
 
@@ -282,7 +290,9 @@ def _parse_agencies(path: Path) -> dict[str, Agency]:
         agency_id = _identifier(path, number, row, "id")
         international = row["international"].lower()
         if international not in _YES:
-            raise AuthorityError(path, number, f"international must be yes or no, not {row['international']!r}")
+            raise AuthorityError(
+                path, number, f"international must be yes or no, not {row['international']!r}"
+            )
         year_text = row["successor_year"]
         if year_text and not _YEAR.fullmatch(year_text):
             raise AuthorityError(path, number, f"successor_year {year_text!r} is not a four-digit year")

@@ -298,6 +298,8 @@ class GraphBuilder:
             agency = agency_iri(a.agency)
             self.add(node, PROV.agent, agency)
             self.add(measure, ROLE_PROPERTY[a.role], agency)
+            # Materialise the super-property: clients without RDFS inference still find every responsible body.
+            self.add(measure, IPKG.responsibleAgency, agency)
         elif a.vague:
             self.add(node, IPKG.vague, Literal(True))
         self.add(node, IPKG.span, self.span(node, a.doc, a.span, quote=True))
@@ -319,6 +321,7 @@ class GraphBuilder:
         node = citation_iri(c.doc, c.label, n)
         law = law_iri(c.instrument)
         self.add(measure, ACTION_PROPERTY[c.action], law)
+        self.add(measure, IPKG.citesLaw, law)  # the super-property, materialised for clients without inference
         self.add(measure, IPKG.hasCitation, node)
         self.add(node, RDF.type, IPKG.InstrumentCitation)
         self.add(node, IPKG.instrument, law)
@@ -360,7 +363,9 @@ class GraphBuilder:
             self.add(node, IPKG.sharedIPType, ip_type_iri(ip_type))
         for programme in c.shared.get("programmes", []):
             self.add(node, IPKG.sharedProgramme, Literal(programme))
-        for name, value in sorted(c.signals.items()):
+        # signal nodes (4 triples each, ~15 per candidate) only for asserted links: for all ~5000 ranked
+        # candidates they would be three quarters of the graph
+        for name, value in sorted(c.signals.items()) if c.asserted else ():
             sig = signal_iri(later_doc, later_label, c.rank, _fragment(name))
             self.add(node, IPKG.signal, sig)
             self.add(sig, RDF.type, IPKG.LineageSignal)
@@ -379,6 +384,7 @@ class GraphBuilder:
             self.add(node, PROV.entity, earlier)
             self.add(later, PROV.qualifiedDerivation, node)
             self.add(later, IPKG.continues, earlier)
+            self.add(later, PROV.wasDerivedFrom, earlier)  # materialised super-property, for PROV clients
             if c.relation in RELATION_PROPERTY:
                 self.add(later, RELATION_PROPERTY[c.relation], earlier)
 

@@ -20,7 +20,8 @@ import urllib.request
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal as TLiteral
+from typing import TYPE_CHECKING
+from typing import Literal as TLiteral
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef

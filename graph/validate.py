@@ -139,7 +139,7 @@ def _run_sparql_constraints(
         for row in result.rows:
             values = dict(zip(result.variables, row, strict=True))
             focus = values.get("this")
-            message = _TEMPLATE.sub(lambda m: _short(values.get(m.group(1))) or "?", c.message)
+            message = _TEMPLATE.sub(lambda m, v=values: _short(v.get(m.group(1))) or "?", c.message)
             out.append(
                 Violation(
                     focus=_short(focus) or "?", path=None, message=message, severity=c.severity,

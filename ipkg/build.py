@@ -72,6 +72,15 @@ def stage_lineage(ctx: BuildContext) -> None:
 
 def stage_records(ctx: BuildContext) -> None:
     save_json(ctx.settings.records_path, ctx.corpus)
+    write_unknown_organizations(ctx.corpus, ctx.settings.build_dir / "unknown_organizations.tsv")
+
+
+def write_unknown_organizations(corpus: Corpus, path: Path) -> None:
+    """The report of organisation-like names the authority files do not cover: what to add for a new text."""
+    lines = ["doc\tlabel\ttext\tsource\tstart\tend"]
+    for u in corpus.unknown_organizations:
+        lines.append(f"{u.doc}\t{u.label or ''}\t{u.text}\t{u.source}\t{u.span.start}\t{u.span.end}")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def stage_graph(ctx: BuildContext) -> None:

@@ -57,6 +57,10 @@ def build(data: DataDir = Path("data")) -> None:
     _print_table("Build time per stage", ["stage", "seconds"], [[k, v] for k, v in report.timings.items()])
     if report.store_dir is not None:
         console.print(f"[green]published[/] {report.triples} triples -> {report.store_dir}")
+    if c.unknown_organizations:
+        names = ", ".join(sorted({u.text for u in c.unknown_organizations}))
+        console.print(f"[yellow]{len(c.unknown_organizations)} organisation-like names not in "
+                      f"ontology/agencies.tsv[/] ({names}): see {settings.build_dir / 'unknown_organizations.tsv'}")
 
 
 @app.command("eval")

@@ -1,0 +1,22 @@
+"""A full build leaves the whole graph, the records and the unknown-organisations report in data/build/."""
+
+from __future__ import annotations
+
+import csv
+
+
+def test_build_outputs(built):
+    settings, report = built
+    build_dir = settings.build_dir
+    for name in ("ipkg.ttl", "ipkg.nt", "records.json", "unknown_organizations.tsv", "validation.txt"):
+        assert (build_dir / name).exists(), name
+    assert list(report.timings) == ["structure", "entities", "lineage", "records", "graph", "validation", "publish"]
+    assert report.triples > 100_000
+
+
+def test_unknown_organisations_report_lists_names_the_authority_file_lacks(built):
+    settings, report = built
+    with (settings.build_dir / "unknown_organizations.tsv").open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f, delimiter="\t"))
+    assert len(rows) == len(report.corpus.unknown_organizations)
+    assert all(r["doc"] and r["text"] and int(r["start"]) < int(r["end"]) for r in rows)

@@ -30,7 +30,9 @@ test: setup chromium
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest
 
+# wrk drives the server from a separate process; without it the bench falls back to a Python load client.
 bench: build
+	@command -v wrk >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq wrk; } || true
 	$(IPKG) bench
 
 clean:

@@ -214,5 +214,20 @@ def query(
     console.print(table)
 
 
+@app.command()
+def bench(
+    data: DataDir = Path("data"),
+    quick: Annotated[bool, typer.Option("--quick", help="Skip the 100x corpus and the 1M-triple graph.")] = False,
+) -> None:
+    """Measure build stages, query latency on the three stores, server throughput and scaling; print the table."""
+    from ipkg.bench import print_report, run_bench
+
+    settings = _settings(data)
+    with console.status("benchmarking") as status:
+        figures = run_bench(settings, settings.build_dir / "bench.json", quick=quick,
+                            progress=lambda m: status.update(m))
+    print_report(figures, console)
+
+
 if __name__ == "__main__":
     app()

@@ -113,8 +113,8 @@ def _wants_html(accept: str | None, fmt_param: str | None) -> bool:
     return negotiate(accept, offers) == "text/html"
 
 
-@router.api_route("/sparql", methods=["GET", "POST"], name="sparql",
-                  summary="SPARQL 1.1 Protocol endpoint (read-only, bounded)")
+@router.get("/sparql", name="sparql", operation_id="sparql_query_get",
+            summary="SPARQL 1.1 Protocol endpoint (read-only, bounded): query by GET")
 async def sparql(request: Request, engine: EngineDep) -> Response:
     params = await _read_request(request)
     _check_dataset(params)
@@ -213,6 +213,10 @@ def _run_for_page(engine: Any, query: str) -> dict[str, Any]:
     }
 
 
+
+
+router.add_api_route("/sparql", sparql, methods=["POST"], name="sparql_post", operation_id="sparql_query_post",
+                     summary="SPARQL 1.1 Protocol endpoint: query by URL-encoded or direct POST")
 @router.get("/query", name="query_page", summary="The query page: an editor, examples and results")
 async def query_page(request: Request, engine: EngineDep) -> Response:
     query = request.query_params.get("query")

@@ -1,7 +1,6 @@
 """Live servers and a browser for the API tests.
 
-``server_url``: a uvicorn serving the real build (``data/build/store``) when there is one, else the
-fixture graph ``tests/fixtures/api_graph.ttl``. ``limited_server_url``: the fixture graph with tight
+``server_url``: a uvicorn serving a fresh build of the real corpus (the session's ``built`` fixture). ``limited_server_url``: the fixture graph with tight
 limits (time, rows, request size, concurrency) for the safety tests. ``browser_page``: a Playwright
 page on Debian's Chromium that records every URL it requests (``page.requested_urls``).
 """
@@ -22,7 +21,6 @@ from ipkg.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE_GRAPH = ROOT / "tests" / "fixtures" / "api_graph.ttl"
-REAL_DATA = ROOT / "data"
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = Path("/usr/bin/chromium")
 
@@ -34,11 +32,6 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def real_build_present() -> bool:
-    store = REAL_DATA / "build" / "store"
-    return store.is_dir() and any(store.iterdir())
 
 
 def fixture_data_dir(root: Path) -> Path:
@@ -95,15 +88,10 @@ def fixture_graph_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def uses_real_build() -> bool:
-    return real_build_present()
-
-
-@pytest.fixture(scope="session")
-def server_url(fixture_graph_dir: Path, uses_real_build: bool) -> Iterator[str]:
-    """A live server on the real build if one exists, else on the fixture graph."""
-    data_dir = REAL_DATA if uses_real_build else fixture_graph_dir
-    with live_server(Settings(data_dir=data_dir, query_timeout_s=20.0)) as url:
+def server_url(built) -> Iterator[str]:
+    """A live server on a fresh build of the real corpus (the session's ``built`` fixture)."""
+    settings, _ = built
+    with live_server(Settings(data_dir=settings.data_dir, query_timeout_s=20.0)) as url:
         yield url
 
 

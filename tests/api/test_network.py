@@ -60,11 +60,10 @@ def test_rdf_network_caps_nodes():
     assert data["truncated"]
 
 
-def test_full_agency_network_is_readable(server_url, uses_real_build):
+def test_full_agency_network_is_readable(server_url):
     data = httpx.get(server_url + "/network/agencies", params={"format": "json"}, timeout=30).json()
     assert len(data["edges"]) <= 250
-    if uses_real_build:
-        assert len(data["nodes"]) >= 10
+    assert len(data["nodes"]) >= 10
 
 
 def test_vendor_assets_served_locally(server_url):

@@ -65,13 +65,6 @@ def test_measure_page_highlights_and_cites(server_url):
     assert "stated" in body
 
 
-def test_measure_page_escapes_text(server_url, uses_real_build):
-    if uses_real_build:
-        pytest.skip("markup in the text exists only in the fixture graph")
-    body = page(server_url, "/measure/division-of-work-2016/20").text
-    assert "<b>&amp;</b>" not in body
-
-
 def test_page_and_json_twin_are_the_same_data(server_url):
     twin = httpx.get(server_url + "/agency/spp", params={"format": "json"}, timeout=30).json()
     api = httpx.get(server_url + "/api/agencies/spp", timeout=30).json()

@@ -13,6 +13,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ipkg.api.deps import STATIC_DIR, StoreHolder, templates
 from ipkg.api.errors import install_error_handlers
+from ipkg.api.page_cache import PageCache
 from ipkg.api.routes import entities, linked_data, network, pages, sparql
 from ipkg.graph.sparql import SparqlEngine
 from ipkg.settings import Settings
@@ -61,6 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             swagger_favicon_url="/static/vendor/swagger-ui/favicon-32x32.png",
         )
 
+    app.add_middleware(PageCache, build_key=lambda scope: scope["app"].state.store_holder.build_key())
     app.add_middleware(RequestSizeLimit, max_bytes=settings.max_request_bytes)
     return app
 

@@ -44,11 +44,11 @@ templates.env.loader = ChoiceLoader(
 )
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def get_engine(request: Request) -> SparqlEngine:
+async def get_engine(request: Request) -> SparqlEngine:
     return request.app.state.engine
 
 
@@ -69,6 +69,10 @@ class StoreHolder:
             return f"{nt}:{nt.stat().st_mtime_ns if nt.exists() else 0}"
         return self.settings.store
 
+    def build_key(self) -> str:
+        """Names the build being served; changes when a new build is swapped in."""
+        return self._current_key()
+
     def get(self) -> Store:
         with self._lock:
             key = self._current_key()
@@ -86,7 +90,7 @@ class StoreHolder:
                 self._store = None
 
 
-def get_store(request: Request) -> Store:
+async def get_store(request: Request) -> Store:
     return request.app.state.store_holder.get()
 
 

@@ -34,6 +34,9 @@ class Views:
         self._lock = threading.Lock()
         self._cache: OrderedDict[tuple, dict[str, Any]] = OrderedDict()
         self._cache_size = cache_size
+        # Serialised answers (JSON bytes) keyed by route and parameters: the graph does not change under a
+        # running store, so an entity's JSON is validated and serialised once, then served as bytes.
+        self._serialised: OrderedDict[tuple, bytes] = OrderedDict()
 
     @property
     def catalogue(self) -> Catalogue:
@@ -53,6 +56,15 @@ class Views:
             while len(self._cache) > self._cache_size:
                 self._cache.popitem(last=False)
         return result
+
+    def serialised(self, key: tuple) -> bytes | None:
+        return self._serialised.get(key)
+
+    def remember_serialised(self, key: tuple, body: bytes) -> None:
+        with self._lock:
+            self._serialised[key] = body
+            while len(self._serialised) > self._cache_size:
+                self._serialised.popitem(last=False)
 
     # ------------------------------------------------------------------ home, documents, sections
 

@@ -4,12 +4,14 @@ the mapping lives in ``ipkg.api.errors``."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Response
 from fastapi import Path as PathParam
 from pydantic import BaseModel, ConfigDict
+from starlette.concurrency import run_in_threadpool
 
 from ipkg.api.deps import SettingsDep, StoreDep
 from ipkg.graph.views import Views, views_for
@@ -17,7 +19,7 @@ from ipkg.graph.views import Views, views_for
 # ---------------------------------------------------------------------------------------------- dependencies
 
 
-def get_views(store: StoreDep, settings: SettingsDep) -> Views:
+async def get_views(store: StoreDep, settings: SettingsDep) -> Views:
     """The page views of the served store (catalogue read once per store, entity dicts cached)."""
     return views_for(store, Path(settings.data_dir) / "raw")
 
@@ -319,75 +321,86 @@ class SearchResult(_Model):
 router = APIRouter(prefix="/api", tags=["entities"])
 
 
+async def _answer(views: Views, key: tuple, model: type[BaseModel] | None, make: Any) -> Response:
+    """The JSON of a view: validated against its response model and serialised once, then served as bytes."""
+    body = views.serialised(key)
+    if body is None:
+        data = await run_in_threadpool(make)
+        text = model.model_validate(data).model_dump_json(by_alias=True) if model else json.dumps(data)
+        body = text.encode("utf-8")
+        views.remember_serialised(key, body)
+    return Response(body, media_type="application/json")
+
+
 @router.get("/documents", response_model=DocumentList, summary="All policy documents")
-def list_documents(views: ViewsDep) -> dict[str, Any]:
-    return views.documents()
+async def list_documents(views: ViewsDep) -> Response:
+    return await _answer(views, ("list_documents",), DocumentList, lambda: views.documents())
 
 
 @router.get("/documents/{slug}", response_model=Document, summary="One document with its outline")
-def get_document(slug: Slug, views: ViewsDep) -> dict[str, Any]:
-    return views.document(slug)
+async def get_document(slug: Slug, views: ViewsDep) -> Response:
+    return await _answer(views, ("get_document", slug), Document, lambda: views.document(slug))
 
 
 @router.get("/sections/{slug}/{path}", summary="One section with its measures")
-def get_section(slug: Slug, path: SectionPath, views: ViewsDep) -> dict[str, Any]:
-    return views.section(slug, path)
+async def get_section(slug: Slug, path: SectionPath, views: ViewsDep) -> Response:
+    return await _answer(views, ("get_section", slug, path), None, lambda: views.section(slug, path))
 
 
 @router.get("/measures/{slug}/{label}", response_model=Measure,
             summary="One measure: text, agencies (stated or inferred), instruments, IP types, lineage")
-def get_measure(slug: Slug, label: Label, views: ViewsDep) -> dict[str, Any]:
-    return views.measure(slug, label)
+async def get_measure(slug: Slug, label: Label, views: ViewsDep) -> Response:
+    return await _answer(views, ("get_measure", slug, label), Measure, lambda: views.measure(slug, label))
 
 
 @router.get("/agencies", response_model=AgencyList, summary="All agencies with their measure counts by role")
-def list_agencies(views: ViewsDep) -> dict[str, Any]:
-    return views.agencies()
+async def list_agencies(views: ViewsDep) -> Response:
+    return await _answer(views, ("list_agencies",), AgencyList, lambda: views.agencies())
 
 
 @router.get("/agencies/{agency_id}", response_model=Agency,
             summary="What an agency leads and co-handles, by year and document; its reorganisations")
-def get_agency(agency_id: AgencyId, views: ViewsDep) -> dict[str, Any]:
-    return views.agency(agency_id)
+async def get_agency(agency_id: AgencyId, views: ViewsDep) -> Response:
+    return await _answer(views, ("get_agency", agency_id), Agency, lambda: views.agency(agency_id))
 
 
 @router.get("/instruments", response_model=InstrumentList, summary="Legal instruments")
-def list_instruments(views: ViewsDep) -> dict[str, Any]:
-    return views.instruments()
+async def list_instruments(views: ViewsDep) -> Response:
+    return await _answer(views, ("list_instruments",), InstrumentList, lambda: views.instruments())
 
 
 @router.get("/instruments/{slug}", response_model=Instrument, summary="The measures that cite an instrument")
-def get_instrument(slug: Slug, views: ViewsDep) -> dict[str, Any]:
-    return views.instrument(slug)
+async def get_instrument(slug: Slug, views: ViewsDep) -> Response:
+    return await _answer(views, ("get_instrument", slug), Instrument, lambda: views.instrument(slug))
 
 
 @router.get("/ip-types", response_model=IPTypeList, summary="The IP-type scheme")
-def list_ip_types(views: ViewsDep) -> dict[str, Any]:
-    return views.ip_types()
+async def list_ip_types(views: ViewsDep) -> Response:
+    return await _answer(views, ("list_ip_types",), IPTypeList, lambda: views.ip_types())
 
 
 @router.get("/ip-types/{type_id}", response_model=IPType, summary="The measures concerning an IP type")
-def get_ip_type(type_id: AgencyId, views: ViewsDep) -> dict[str, Any]:
-    return views.ip_type(type_id)
+async def get_ip_type(type_id: AgencyId, views: ViewsDep) -> Response:
+    return await _answer(views, ("get_ip_type", type_id), IPType, lambda: views.ip_type(type_id))
 
 
 @router.get("/lineage/{slug}/{label}", response_model=Lineage,
             summary="A measure's lineage across plans, with scores and evidence")
-def get_lineage(slug: Slug, label: Label, views: ViewsDep) -> dict[str, Any]:
-    return views.lineage(slug, label)
+async def get_lineage(slug: Slug, label: Label, views: ViewsDep) -> Response:
+    return await _answer(views, ("get_lineage", slug, label), Lineage, lambda: views.lineage(slug, label))
 
 
 @router.get("/search", response_model=SearchResult, summary="Full-text search over measure texts")
-def search(views: ViewsDep, q: SearchText = "", limit: Annotated[int, Query(ge=1, le=200)] = 50) -> dict[str, Any]:
-    return views.search(q, limit)
+async def search(views: ViewsDep, q: SearchText = "", limit: Annotated[int, Query(ge=1, le=200)] = 50) -> Response:
+    return await _answer(views, ("search", q, limit), SearchResult, lambda: views.search(q, limit))
 
 
 @router.get("/compare", summary="Two plans side by side: carried forward, dropped, new")
-def compare(
+async def compare(
     views: ViewsDep,
     a: Annotated[str, Query(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=80)] = "promotion-plan-2012",
     b: Annotated[str, Query(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=80)] = "division-of-work-2016",
     agency: Annotated[str | None, Query(pattern=OPTIONAL_ID, max_length=60)] = None,
     ip_type: Annotated[str | None, Query(pattern=OPTIONAL_ID, max_length=60)] = None,
-) -> dict[str, Any]:
-    return views.compare(a, b, agency or None, ip_type or None)
+) -> Response:
+    return await _answer(views, ("compare", a, b, agency or None, ip_type or None), None, lambda: views.compare(a, b, agency or None, ip_type or None))

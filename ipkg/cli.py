@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -17,7 +18,8 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-console = Console()
+# Piped output (CI logs, README figures) gets room for the tables instead of rich's 80-column default.
+console = Console(width=None if sys.stdout.isatty() else 140)
 err = Console(stderr=True)
 
 DataDir = Annotated[Path, typer.Option("--data", help="The data folder (manifest, raw texts, gold, build).")]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ipkg.extract.lineage import document_lineage
 from ipkg.extract.records import Corpus
 from ipkg.extract.scoring import Table
 from ipkg.extract.scoring.entities import score_entities
@@ -26,4 +27,5 @@ def evaluate_all(settings: Settings) -> list[Table]:
     tables += score_entities(corpus, gold)
     tables += score_instruments(corpus, gold)
     tables += score_lineage(corpus, gold)
+    tables.append(document_lineage(corpus))
     return tables

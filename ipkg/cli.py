@@ -110,7 +110,7 @@ def serve(
     from ipkg.serve import serve as run_server
 
     settings = Settings(data_dir=data, host=host, port=port)
-    if not settings.store_dir.exists():
+    if settings.store == "oxigraph" and not settings.store_dir.exists():
         err.print(f"[red]no graph in {settings.build_dir}[/]: run `ipkg build` first")
         raise typer.Exit(1)
     console.print(f"serving [bold]http://{host}:{port}/[/] (SPARQL at /sparql, API docs at /docs)")

@@ -17,7 +17,9 @@ from __future__ import annotations
 import math
 import os
 import re
+import threading
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -205,11 +207,8 @@ def build_index(corpus: Corpus, measures: list[Measure] | None = None) -> Index:
         starts.append(len(seg_rows))
     index.segments = _tfidf(seg_rows, vocab, weight)
     index.segment_start = np.array(starts)
-    sentence_rows: list[str] = []
-    dense_starts = [0]
-    for m in measures:
-        sentence_rows += sentences(m.text)
-        dense_starts.append(len(sentence_rows))
+    sentence_rows = measure_sentences(measures)
+    dense_starts = np.cumsum([0] + [len(sentences(m.text)) for m in measures]).tolist()
     index.dense_segments = embed(sentence_rows)
     index.dense_start = np.array(dense_starts)
     # A measure's vector: the normalised mean of its sentences' (the encoder truncates long texts anyway).
@@ -349,6 +348,34 @@ def embed(texts: list[str]) -> np.ndarray:
     if not texts:
         return np.zeros((0, 384), dtype=np.float32)
     return np.stack([_vectors[t] for t in texts])
+
+
+def embed_in_background(texts: list[str]) -> Callable[[], None]:
+    """Start encoding ``texts`` on a thread (torch releases the GIL) and return the function that waits for it.
+
+    The build calls this as soon as the measures are known, so the encoder works while spaCy reads the
+    agencies; the lineage stage then finds every sentence already encoded."""
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            embed(texts)
+        except BaseException as e:  # re-raised in the waiting thread, where the build can report it
+            errors.append(e)
+
+    worker = threading.Thread(target=run, name="ipkg-embed", daemon=True)
+    worker.start()
+
+    def wait() -> None:
+        worker.join()
+        if errors:
+            raise errors[0]
+
+    return wait
+
+
+def measure_sentences(measures: list[Measure]) -> list[str]:
+    return [s for m in measures for s in sentences(m.text)]
 
 
 def sentences(text: str) -> list[str]:

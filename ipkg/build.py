@@ -37,6 +37,7 @@ class BuildContext:
     build_info: object | None = None  # ipkg.graph.rdf.BuildInfo
     validation: object | None = None  # ipkg.graph.validate.ValidationReport
     store_dir: Path | None = None
+    wait_for_embeddings: Callable[[], None] = lambda: None
 
 
 @dataclass
@@ -56,8 +57,12 @@ class BuildReport:
 
 
 def stage_structure(ctx: BuildContext) -> None:
+    from ipkg.extract.lineage_signals import embed_in_background, measure_sentences
+
     ctx.corpus = extract_structure(ctx.settings.data_dir)
     ctx.raws = raw_texts(ctx.settings.data_dir)
+    # The lineage stage's sentence embeddings need only the measures: encode them while spaCy works.
+    ctx.wait_for_embeddings = embed_in_background(measure_sentences(ctx.corpus.measures))
 
 
 def stage_entities(ctx: BuildContext) -> None:
@@ -67,6 +72,7 @@ def stage_entities(ctx: BuildContext) -> None:
 def stage_lineage(ctx: BuildContext) -> None:
     from ipkg.extract.lineage import link_lineage
 
+    ctx.wait_for_embeddings()
     link_lineage(ctx.corpus, ctx.raws)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -137,15 +138,21 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
 
+def _run(coro):  # noqa: ANN001, ANN202
+    """Run a coroutine on a fresh loop in its own thread: the session's browser fixture keeps a loop running."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
 def test_asyncio_load_client_on_loopback() -> None:
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     try:
         port = httpd.server_address[1]
-        ok = asyncio.run(bench._load(port, "/ok", "application/json", connections=2, duration_s=0.3))
+        ok = _run(bench._load(port, "/ok", "application/json", connections=2, duration_s=0.3))
         assert ok["requests"] > 0 and ok["errors"] == 0 and ok["connection_failures"] == []
-        bad = asyncio.run(bench._load(port, "/nope", "text/html", connections=1, duration_s=0.2))
+        bad = _run(bench._load(port, "/nope", "text/html", connections=1, duration_s=0.2))
         assert bad["errors"] == bad["requests"] > 0 and bad["error_statuses"] == [404]
     finally:
         httpd.shutdown()

@@ -105,10 +105,12 @@ def segment_tokens(text: str, tokens: list[Token]) -> list[list[Token]]:
     return [piece for piece in out if piece] or [[]]
 
 
-def segment_similarity(index: Index, rows_a: np.ndarray, rows_b: np.ndarray) -> np.ndarray:
-    """Best sentence-pair cosine for every measure of ``rows_a`` against every measure of ``rows_b``."""
-    assert index.segments is not None and index.segment_start is not None
-    starts = index.segment_start
+def best_pair_similarity(vectors: np.ndarray | sparse.csr_matrix, starts: np.ndarray, rows_a: np.ndarray,
+                         rows_b: np.ndarray) -> np.ndarray:
+    """Best sentence-pair cosine for every measure of ``rows_a`` against every measure of ``rows_b``.
+
+    ``vectors`` holds one l2-normalised row per sentence (sparse TF-IDF or dense embeddings); the sentences
+    of measure ``r`` are rows ``starts[r]`` to ``starts[r + 1]``."""
 
     def seg_rows(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         idx = np.concatenate([np.arange(starts[r], starts[r + 1]) for r in rows])
@@ -117,9 +119,17 @@ def segment_similarity(index: Index, rows_a: np.ndarray, rows_b: np.ndarray) -> 
 
     ia, oa = seg_rows(rows_a)
     ib, ob = seg_rows(rows_b)
-    sims = (index.segments[ia] @ index.segments[ib].T).toarray()
+    sims = vectors[ia] @ vectors[ib].T
+    if sparse.issparse(sims):
+        sims = sims.toarray()
     sims = np.maximum.reduceat(sims, oa, axis=0)
     return np.maximum.reduceat(sims, ob, axis=1)
+
+
+def segment_similarity(index: Index, rows_a: np.ndarray, rows_b: np.ndarray) -> np.ndarray:
+    """Best sentence-pair TF-IDF cosine between the measures of ``rows_a`` and ``rows_b``."""
+    assert index.segments is not None and index.segment_start is not None
+    return best_pair_similarity(index.segments, index.segment_start, rows_a, rows_b)
 
 
 def _ngrams(stems: list[str], n: int) -> list[str]:
@@ -386,17 +396,6 @@ def sentences(text: str) -> list[str]:
 
 
 def dense_segment_similarity(index: Index, rows_a: np.ndarray, rows_b: np.ndarray) -> np.ndarray:
-    """Best sentence-pair embedding cosine for every measure of ``rows_a`` against every one of ``rows_b``."""
+    """Best sentence-pair embedding cosine between the measures of ``rows_a`` and ``rows_b``."""
     assert index.dense_segments is not None and index.dense_start is not None
-    starts = index.dense_start
-
-    def seg_rows(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        idx = np.concatenate([np.arange(starts[r], starts[r + 1]) for r in rows])
-        lengths = np.array([starts[r + 1] - starts[r] for r in rows])
-        return idx, np.concatenate([[0], np.cumsum(lengths)[:-1]])
-
-    ia, oa = seg_rows(rows_a)
-    ib, ob = seg_rows(rows_b)
-    sims = index.dense_segments[ia] @ index.dense_segments[ib].T
-    sims = np.maximum.reduceat(sims, oa, axis=0)
-    return np.maximum.reduceat(sims, ob, axis=1)
+    return best_pair_similarity(index.dense_segments, index.dense_start, rows_a, rows_b)

@@ -42,6 +42,9 @@ from ipkg.extract.scoring import Table
 POOL = 15  # candidates per (later measure, earlier document) that get the full signals
 DENSE_POOL = 10  # embedding nearest neighbours per (later measure, earlier document) added to the pool
 TOP_K = 5  # candidates kept per (later measure, earlier document)
+# ... and at most this many per later measure (asserted links always kept): with many earlier documents the
+# per-document quota alone would grow the graph with the square of the corpus.
+MAX_CANDIDATES = 20
 SPECIFIC_DF = 0.10  # retrieval ignores terms found in more than this share of measures
 
 FEATURE_GROUPS: dict[str, list[str]] = {
@@ -227,6 +230,7 @@ def to_candidates(corpus: Corpus, cands: Candidates, scores: np.ndarray, thresho
         for items in by_later[i].values():
             kept += sorted(items, key=lambda sp: (-sp[0], index.measures[sp[1].earlier].id))[:top_k]
         kept.sort(key=lambda sp: (-sp[0], index.measures[sp[1].earlier].id))
+        kept = [sp for n, sp in enumerate(kept) if n < MAX_CANDIDATES or sp[0] >= threshold]
         for rank, (score, p) in enumerate(kept, 1):
             out.append(_candidate(corpus, cands, p, score, rank, score >= threshold))
     return out

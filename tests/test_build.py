@@ -20,3 +20,18 @@ def test_unknown_organisations_report_lists_names_the_authority_file_lacks(built
         rows = list(csv.DictReader(f, delimiter="\t"))
     assert len(rows) == len(report.corpus.unknown_organizations)
     assert all(r["doc"] and r["text"] and int(r["start"]) < int(r["end"]) for r in rows)
+
+
+def test_lineage_candidates_per_measure_are_bounded(built):
+    """Ranked candidates stay queryable, but a later measure keeps a bounded list (asserted links always)."""
+    from collections import Counter
+
+    from ipkg.extract.lineage import MAX_CANDIDATES
+
+    corpus = built[1].corpus
+    kept = Counter(c.later for c in corpus.lineage if not c.asserted or c.rank <= MAX_CANDIDATES)
+    assert kept and max(kept.values()) <= MAX_CANDIDATES
+    ranks = {}
+    for c in corpus.lineage:
+        ranks.setdefault(c.later, []).append(c.rank)
+    assert all(sorted(r) == list(range(1, len(r) + 1)) for r in ranks.values())

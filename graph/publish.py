@@ -112,9 +112,11 @@ def publish(graph: Graph, build_dir: Path, build_id: str, *, keep: int = 2) -> P
         temps.append(ttl_tmp := _write_tmp(ttl_path, serialise(graph, "ttl")))
         _load_store(work, nt_tmp, len(graph))
         os.replace(work, final)
+        # the store is what serves: swap it first, so a build killed before the swap leaves the old store
+        # and the old files, consistent with each other
+        swap(build_dir, final)
         os.replace(nt_tmp, nt_path)
         os.replace(ttl_tmp, ttl_path)
-        swap(build_dir, final)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         if final.exists() and current_store(build_dir) != final.resolve():

@@ -38,7 +38,8 @@ class NamedQuery:
     params: dict[str, str] = field(default_factory=dict)  # name -> default value
 
     def render(self, values: dict[str, str] | None = None) -> str:
-        """The query with each ``$param`` replaced by a string literal of its value (or default)."""
+        """The query with each ``$param`` replaced by its value (or default): inside an IRI (``<.../$agency>``)
+        as the value itself — so the store looks the IRI up in its index — elsewhere as a string literal."""
         values = dict(values or {})
         unknown = set(values) - set(self.params)
         if unknown:
@@ -50,6 +51,8 @@ class NamedQuery:
                 raise ValueError(
                     f"parameter {name}={value!r}: use letters, digits, '.', '_', '/' and '-' only (an id or label)"
                 )
+            inside_iri = rf"(<[^<>\s]*)\${re.escape(name)}\b([^<>\s]*>)"
+            text = re.sub(inside_iri, lambda m, v=value: f"{m[1]}{v}{m[2]}", text)
             text = re.sub(rf"\${re.escape(name)}\b", lambda _m, v=value: sparql_string(v), text)
         return text
 

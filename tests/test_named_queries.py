@@ -50,13 +50,12 @@ def test_answers_on_the_fixture(three_stores) -> None:  # noqa: ANN001, F811
     ]
     roles = {(r[0], r[2]) for r in _rows(s, "agency-leads-vs-shares", agency="spp")}
     assert roles == {("lead", "20"), ("participant", "43")}
-    chain = _rows(s, "lineage-chain")
+    chain = _rows(s, "lineage-chain", measure="division-of-work-2016/20")
     assert [(r[0].rsplit("/", 2)[-2:], r[1].rsplit("/", 1)[-1]) for r in chain] == [
         (["division-of-work-2016", "20"], "43")
     ]
     inherit = {(r[1], r[3]): (r[4], r[5]) for r in _rows(s, "successor-inheritance")}
     assert inherit[("cnipa", "sipo")] == ("1", "1")
-    assert inherit[("samr", "saic")] if ("samr", "saic") in inherit else True
     assert _rows(s, "instruments-revised")[0][:2] == ("division-of-work-2016", f"{ID}law/patent-law")
     years = {(r[1], r[2], r[3]) for r in _rows(s, "ip-types-over-time")}
     assert ("patent", "2016", "1") in years
@@ -88,13 +87,11 @@ def test_real_task_20_leads(real_stores) -> None:  # noqa: ANN001
 def test_real_successors(real_stores) -> None:  # noqa: ANN001
     pairs = {(r[1], r[3]) for r in _rows(real_stores["oxigraph"], "successor-inheritance")}
     assert ("cnipa", "sipo") in pairs and ("samr", "saic") in pairs
-    assert ("nrta", "sarft") not in pairs or True  # sarft -> sapprft -> nrta only if SARFT is assigned
 
 
 def test_real_lineage_chain(real_stores, built) -> None:  # noqa: ANN001
     _, report = built
-    if not any(c.asserted for c in report.corpus.lineage):
-        pytest.skip("the lineage stage has not landed in the build yet: enable once it does")
+    assert any(c.asserted for c in report.corpus.lineage)
     later = next(c.later for c in report.corpus.lineage if c.asserted)
     rows = _rows(real_stores["oxigraph"], "lineage-chain", measure=later)
     assert rows and rows[0][0] == f"{ID}measure/{later}"

@@ -717,8 +717,7 @@ CONTRACT_IP_TYPES = {
 
 
 def _require(name: str) -> None:
-    if not PACKAGE.joinpath(name).is_file():
-        pytest.skip(f"ontology/{name} is not there yet (another helper writes it)")
+    assert PACKAGE.joinpath(name).is_file(), f"ontology/{name} is missing from the package"
 
 
 def test_real_agencies_load() -> None:

@@ -186,6 +186,13 @@ def query(
     except ValueError as e:
         err.print(f"[red]{e}[/]")
         raise typer.Exit(2) from None
+    from ipkg.graph.sparql import SparqlError, analyse
+
+    try:
+        analyse(text)  # the endpoint's checks: updates, SERVICE, LOAD and FROM are refused with a reason
+    except SparqlError as e:
+        err.print(f"[red]{e}[/]")
+        raise typer.Exit(1) from None
     settings = _settings(data)
     if store:
         settings.store = store

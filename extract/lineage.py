@@ -30,6 +30,7 @@ from ipkg.extract.alignment import Alignment, SpanMapper, align, evidence
 from ipkg.extract.lineage_signals import (
     Index,
     build_index,
+    coverage,
     dense_segment_similarity,
     overlap,
     programme_signal,
@@ -41,6 +42,7 @@ from ipkg.extract.scoring import Table
 
 POOL = 15  # candidates per (later measure, earlier document) that get the full signals
 DENSE_POOL = 10  # embedding nearest neighbours per (later measure, earlier document) added to the pool
+TOPIC_POOL = 10  # earlier measures whose policy topics the later measure covers best, added to the pool
 TOP_K = 5  # candidates kept per (later measure, earlier document)
 # ... and at most this many per later measure (asserted links always kept): with many earlier documents the
 # per-document quota alone would grow the graph with the square of the corpus.
@@ -49,7 +51,7 @@ SPECIFIC_DF = 0.10  # retrieval ignores terms found in more than this share of m
 
 FEATURE_GROUPS: dict[str, list[str]] = {
     "lexical": ["lex_cos", "lex_overlap", "bigram_cos", "lex_rel", "seg_cos", "seg_rel"],
-    "entities": ["programme", "agencies", "instruments", "ip_types"],
+    "entities": ["programme", "agencies", "instruments", "ip_types", "topics"],
     "alignment": ["align_coverage", "align_longest"],
     "embeddings": ["sem_cos", "sem_seg", "sem_rel"],
 }
@@ -107,8 +109,21 @@ def _restrict(m: sparse.csr_matrix, keep: np.ndarray) -> sparse.csr_matrix:
     return sparse.csr_matrix(m @ sparse.diags(keep.astype(float)))
 
 
+def _topic_matrices(index: Index) -> tuple[sparse.csr_matrix, sparse.csr_matrix, np.ndarray]:
+    """Measures x topics: presence, idf-weighted presence, and each measure's topic mass."""
+    sets, idf = index.entities["topics"], index.entity_idf["topics"]
+    names = sorted(idf)
+    col = {t: k for k, t in enumerate(names)}
+    rows = [r for r, s in enumerate(sets) for _ in s]
+    cols = [col[t] for s in sets for t in sorted(s)]
+    shape = (len(sets), len(names))
+    presence = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=shape)
+    weighted = sparse.csr_matrix(presence @ sparse.diags(np.array([idf[t] for t in names]))) if names else presence
+    return presence, weighted, np.asarray(weighted.sum(axis=1)).ravel()
+
+
 def candidate_pool(corpus: Corpus, raws: dict[str, str], pool: int = POOL,
-                   dense_pool: int = DENSE_POOL) -> Candidates:
+                   dense_pool: int = DENSE_POOL, topic_pool: int = TOPIC_POOL) -> Candidates:
     index = build_index(corpus)
     mapper = SpanMapper(raws)
     order = earlier_documents(corpus)
@@ -121,6 +136,7 @@ def candidate_pool(corpus: Corpus, raws: dict[str, str], pool: int = POOL,
     rows_of = {doc: np.array(r, dtype=int) for doc, r in rows.items()}
     weighted = sparse.csr_matrix(index.presence @ sparse.diags(index.weight))
     totals = np.asarray(weighted.sum(axis=1)).ravel()
+    topic_presence, topic_weighted, topic_mass = _topic_matrices(index)
     pairs: list[Pair] = []
     for later_doc, earlier in order.items():
         rl = rows_of.get(later_doc, np.array([], dtype=int))
@@ -134,6 +150,7 @@ def candidate_pool(corpus: Corpus, raws: dict[str, str], pool: int = POOL,
             sem = index.dense[rl] @ index.dense[re_].T
             sem_seg = dense_segment_similarity(index, rl, re_)
             dense = sem + sem_seg
+            topical = (topic_presence[rl] @ topic_weighted[re_].T).toarray() / np.maximum(topic_mass[re_], 1e-9)
             sem_best = np.maximum(sem.max(axis=1), 1e-6)
             cos = (index.unigram[rl] @ index.unigram[re_].T).tocsr()
             shared = (weighted[rl] @ index.presence[re_].T).tocsr()
@@ -143,6 +160,9 @@ def candidate_pool(corpus: Corpus, raws: dict[str, str], pool: int = POOL,
                 top = [int(b) for b in np.argsort(-row, kind="stable")[:pool] if row[b] > 0]
                 seen = set(top)
                 top += [int(b) for b in np.argsort(-dense[a], kind="stable")[:dense_pool] if b not in seen]
+                seen = set(top)
+                top += [int(b) for b in np.argsort(-(topical[a] + 0.01 * dense[a]), kind="stable")[:topic_pool]
+                        if topical[a, b] > 0 and b not in seen]
                 if not top:
                     continue
                 best = max(cos[a, b] for b in top) or 1.0
@@ -168,6 +188,9 @@ def candidate_pool(corpus: Corpus, raws: dict[str, str], pool: int = POOL,
                         feats[kind] = overlap(
                             index.entities[kind][i], index.entities[kind][j], index.entity_idf[kind]
                         )
+                    feats["topics"] = coverage(
+                        index.entities["topics"][i], index.entities["topics"][j], index.entity_idf["topics"]
+                    )
                     pairs.append(Pair(int(i), j, feats, al))
     return Candidates(index, pairs, mapper, order)
 
@@ -242,7 +265,7 @@ def _candidate(corpus: Corpus, cands: Candidates, p: Pair, score: float, rank: i
     later, earlier = index.measures[p.later], index.measures[p.earlier]
     shared = {
         kind: sorted(index.entities[kind][p.later] & index.entities[kind][p.earlier])
-        for kind in ("agencies", "instruments", "ip_types")
+        for kind in ("agencies", "instruments", "ip_types", "topics")
     }
     shared["programmes"] = [index.programme_surface[g] for g in shared_programmes(index, p.later, p.earlier)]
     rel = relation(corpus, later.doc, later.text, earlier.doc, earlier.text, p.features,

@@ -45,7 +45,7 @@ class Model:
 # Used only until a model has been fitted: hand weights, documented as such.
 DEFAULT = Model(
     FEATURES,
-    [4.0, 2.0, 3.0, 2.0, 2.0, 1.0, 1.0, 0.0, 3.0, 0.5, 0.0, 0.5, 1.0, 4.0, 1.0],  # one per FEATURES entry
+    [4.0, 2.0, 3.0, 2.0, 2.0, 1.0, 1.0, 0.0, 3.0, 0.5, 2.0, 0.0, 0.5, 1.0, 4.0, 1.0],  # one per FEATURES entry
     -9.0,
     0.5,
     {"fitted": False},

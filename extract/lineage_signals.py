@@ -26,6 +26,7 @@ import numpy as np
 from scipy import sparse
 
 from ipkg.extract.records import Corpus, Measure
+from ipkg.ontology import authority
 
 _WORD = re.compile(r"[A-Za-z]+|\d+")
 _BREAK = re.compile(r"[.,;:()\[\]\"“”]")
@@ -227,6 +228,7 @@ def build_index(corpus: Corpus, measures: list[Measure] | None = None) -> Index:
     norms = np.linalg.norm(means, axis=1, keepdims=True)
     index.dense = means / np.maximum(norms, 1e-9)
     _add_entities(index, corpus)
+    _add_topics(index)
     return index
 
 
@@ -296,6 +298,54 @@ def _add_entities(index: Index, corpus: Corpus) -> None:
         sets = [set(by_measure.get(m.id, set())) for m in index.measures]
         index.entities[kind] = sets
         index.entity_idf[kind] = _idf_of(sets)
+
+
+# ---------------------------------------------------------------------------------------------- topics
+#
+# The policy-topic thesaurus (ontology/topics.tsv) names the mechanisms the plans carry forward under different
+# renderings. Cues are matched on the same content stems as every other signal, so function words and
+# inflection do not matter ("transfer of suspected criminal cases" ~ "transferring suspected criminal case").
+
+CueIndex = dict[str, list[tuple[tuple[str, ...], str]]]  # first stem -> (cue stems, topic id), longest first
+
+
+def topic_cues(topics: dict[str, authority.Topic] | None = None) -> CueIndex:
+    table = authority.topics() if topics is None else topics
+    index: CueIndex = defaultdict(list)
+    for topic in table.values():
+        for cue in topic.cues:
+            stems = tuple(t.stem for t in content_tokens(cue))
+            if stems:
+                index[stems[0]].append((stems, topic.id))
+    for entries in index.values():
+        entries.sort(key=lambda e: -len(e[0]))
+    return dict(index)
+
+
+def topic_matches(tokens: list[Token], cues: CueIndex) -> dict[str, list[tuple[int, int]]]:
+    """Topic id -> character spans (into the measure text) of its cues among ``tokens``."""
+    stems = [t.stem for t in tokens]
+    found: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for i, s in enumerate(stems):
+        for cue, topic in cues.get(s, ()):
+            if tuple(stems[i : i + len(cue)]) == cue:
+                found[topic].append((tokens[i].start, tokens[i + len(cue) - 1].end))
+    return dict(found)
+
+
+def _add_topics(index: Index) -> None:
+    cues = topic_cues()
+    sets = [set(topic_matches(tokens, cues)) for tokens in index.tokens]
+    index.entities["topics"] = sets
+    index.entity_idf["topics"] = _idf_of(sets)
+
+
+def coverage(later: set[str], earlier: set[str], weights: dict[str, float]) -> float:
+    """Share of the earlier measure's weighted topics that the later one carries too (0 if it has none): a
+    composite later paragraph covers all of a short earlier measure's topics, never the reverse."""
+    if not earlier:
+        return 0.0
+    return sum(weights.get(x, 1.0) for x in later & earlier) / sum(weights.get(x, 1.0) for x in earlier)
 
 
 def overlap(a: set[str], b: set[str], weights: dict[str, float]) -> float:

@@ -27,6 +27,7 @@ from ipkg.ontology.namespaces import (
     ip_type_iri,
     law_iri,
     scheme_iri,
+    topic_iri,
 )
 
 # Offices inside a body (org:OrganizationalUnit, org:unitOf) and coordination bodies
@@ -148,10 +149,31 @@ def add_ip_types(g: Graph, ip_types: dict[str, authority.IPType] | None = None) 
             g.add((node, SKOS.scopeNote, Literal(t.note, lang="en")))
 
 
+def add_topics(g: Graph, topics: dict[str, authority.Topic] | None = None) -> None:
+    table = authority.topics() if topics is None else topics
+    scheme = scheme_iri("topic")
+    g.add((scheme, RDF.type, SKOS.ConceptScheme))
+    g.add((scheme, SKOS.prefLabel, Literal("Policy topics", lang="en")))
+    g.add((scheme, SKOS.notation, Literal("topic")))
+    for t in table.values():
+        node = topic_iri(t.id)
+        g.add((node, RDF.type, SKOS.Concept))
+        g.add((node, SKOS.inScheme, scheme))
+        g.add((node, SKOS.topConceptOf, scheme))
+        g.add((scheme, SKOS.hasTopConcept, node))
+        g.add((node, SKOS.notation, Literal(t.id)))
+        g.add((node, SKOS.prefLabel, Literal(t.pref_label_en, lang="en")))
+        for cue in t.cues:
+            g.add((node, IPKG.cue, Literal(cue, lang="en")))
+        if t.note:
+            g.add((node, SKOS.scopeNote, Literal(t.note, lang="en")))
+
+
 def authority_graph() -> Graph:
-    """Agencies, instruments and IP types of the packaged authority files, as one graph."""
+    """Agencies, instruments, IP types and policy topics of the packaged authority files, as one graph."""
     g = Graph()
     add_agencies(g)
     add_instruments(g)
     add_ip_types(g)
+    add_topics(g)
     return g

@@ -35,7 +35,7 @@ from ipkg.extract.records import (
     Section,
     Span,
 )
-from ipkg.graph.authority import add_agencies, add_instruments, add_ip_types
+from ipkg.graph.authority import add_agencies, add_instruments, add_ip_types, add_topics
 from ipkg.ontology.namespaces import (
     DCTERMS,
     ELI,
@@ -68,6 +68,7 @@ from ipkg.ontology.namespaces import (
     section_iri,
     signal_iri,
     span_iri,
+    topic_iri,
 )
 
 ROLE_PROPERTY = {"lead": IPKG.leadAgency, "participant": IPKG.participatingAgency, "responsible": IPKG.responsibleAgency}
@@ -187,6 +188,7 @@ class GraphBuilder:
         add_agencies(self.g)
         add_instruments(self.g)
         add_ip_types(self.g)
+        add_topics(self.g)
 
     # ------------------------------------------------------------------ documents and structure
     def document(self, d: Document) -> None:
@@ -361,6 +363,8 @@ class GraphBuilder:
             self.add(node, IPKG.sharedInstrument, law_iri(law))
         for ip_type in c.shared.get("ip_types", []):
             self.add(node, IPKG.sharedIPType, ip_type_iri(ip_type))
+        for topic in c.shared.get("topics", []):
+            self.add(node, IPKG.sharedTopic, topic_iri(topic))
         for programme in c.shared.get("programmes", []):
             self.add(node, IPKG.sharedProgramme, Literal(programme))
         # signal nodes (4 triples each, ~15 per candidate) only for asserted links: for all ~5000 ranked

@@ -42,6 +42,7 @@ PACKAGE = "ipkg.ontology"
 AGENCIES_FILE = "agencies.tsv"
 INSTRUMENTS_FILE = "instruments.tsv"
 IP_TYPES_FILE = "ip_types.tsv"
+TOPICS_FILE = "topics.tsv"
 
 AGENCY_COLUMNS = (
     "id", "name_en", "acronym", "name_zh", "kind", "variants", "successor_id", "successor_year", "note",
@@ -51,6 +52,7 @@ INSTRUMENT_COLUMNS = (
     "slug", "name_en", "kind", "jurisdiction", "passed_by", "based_on", "name_zh", "variants", "note",
 )  # fmt: skip
 IP_TYPE_COLUMNS = ("id", "pref_label_en", "pref_label_zh", "broader", "cues", "note")
+TOPIC_COLUMNS = ("id", "pref_label_en", "cues", "note")
 
 # Notations of the SKOS schemes in vocabularies.ttl (a test keeps these in step with the Turtle).
 AGENCY_KINDS = frozenset({
@@ -153,6 +155,17 @@ class IPType:
     pref_label_zh: str | None
     broader: str | None  # id of the broader type, None for a top concept
     cues: tuple[str, ...]  # trigger phrases, lowercase
+    note: str
+    line: int = field(default=0, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Topic:
+    """A row of topics.tsv: a named policy mechanism or programme, with the phrases it is printed as."""
+
+    id: str
+    pref_label_en: str
+    cues: tuple[str, ...]
     note: str
     line: int = field(default=0, compare=False, repr=False)
 
@@ -389,6 +402,20 @@ def _parse_ip_types(path: Path) -> dict[str, IPType]:
     return result
 
 
+def _parse_topics(path: Path) -> dict[str, Topic]:
+    records: list[tuple[int, str, Topic]] = []
+    for number, row in _rows(path, TOPIC_COLUMNS):
+        topic_id = _identifier(path, number, row, "id")
+        cues = _no_repeats(path, number, "cues", _split(row["cues"]))
+        if not cues:
+            raise AuthorityError(path, number, f"topic {topic_id!r} has no cues")
+        records.append((number, topic_id, Topic(
+            id=topic_id, pref_label_en=_required(path, number, row, "pref_label_en"), cues=cues, note=row["note"],
+            line=number,
+        )))
+    return _keyed(path, records)
+
+
 # ------------------------------------------------------------------------------------------ public API
 
 
@@ -411,9 +438,14 @@ def _ip_types(path: Path) -> dict[str, IPType]:
     return _parse_ip_types(path)
 
 
+@functools.cache
+def _topics(path: Path) -> dict[str, Topic]:
+    return _parse_topics(path)
+
+
 def clear_caches() -> None:
     """Forget loaded files (after editing a TSV in a running process, or between tests)."""
-    for loader in (_agencies, _instruments, _ip_types):
+    for loader in (_agencies, _instruments, _ip_types, _topics):
         loader.cache_clear()
 
 
@@ -430,6 +462,11 @@ def instruments(path: str | Path | None = None) -> dict[str, Instrument]:
 def ip_types(path: str | Path | None = None) -> dict[str, IPType]:
     """The IP types of ``ip_types.tsv`` (the packaged file unless ``path`` is given), by id."""
     return dict(_ip_types(_resolve(IP_TYPES_FILE, path)))
+
+
+def topics(path: str | Path | None = None) -> dict[str, Topic]:
+    """The policy topics of ``topics.tsv`` (the packaged file unless ``path`` is given), by id."""
+    return dict(_topics(_resolve(TOPICS_FILE, path)))
 
 
 def successors(agency_id: str, path: str | Path | None = None) -> list[str]:
@@ -461,3 +498,4 @@ def check_authorities(
                 instrument_file, instrument.line, f"passed_by {instrument.passed_by!r} is not an agency id"
             )
     ip_types(ip_types_path)
+    topics()

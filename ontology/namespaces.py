@@ -67,6 +67,7 @@ __all__ = [
     "evidence_iri",
     "indicator_iri",
     "ip_type_iri",
+    "topic_iri",
     "ip_type_tag_iri",
     "law_iri",
     "lineage_iri",
@@ -167,6 +168,7 @@ class IPKG(DefinedNamespace):
     sharedAgency: URIRef
     sharedInstrument: URIRef
     sharedIPType: URIRef
+    sharedTopic: URIRef
     sharedProgramme: URIRef
     signal: URIRef
     signalName: URIRef
@@ -367,6 +369,11 @@ def agency_iri(agency_id: str) -> URIRef:
 def ip_type_iri(ip_type_id: str) -> URIRef:
     """``id/ip-type/{id}``, e.g. ``id/ip-type/utility-model``."""
     return ID[f"ip-type/{_slug('IP type id', ip_type_id)}"]
+
+
+def topic_iri(topic_id: str) -> URIRef:
+    """``id/topic/{id}``, e.g. ``id/topic/ip-appraisal``."""
+    return ID[f"topic/{_slug('topic id', topic_id)}"]
 
 
 def law_iri(slug: str) -> URIRef:

@@ -146,3 +146,10 @@ def test_real_build_provenance(real_graph: Graph) -> None:
     assert str(real_graph.value(builds[0], IPKG.extractorVersion)) == ipkg.__version__
     assert (builds[0], RDF.type, PROV.Activity) in real_graph
     assert real_graph.value(builds[0], PROV.startedAtTime) is not None
+
+
+def test_real_lineage_candidates_share_policy_topics(real_graph: Graph) -> None:
+    shared = set(real_graph.objects(None, IPKG.sharedTopic))
+    assert ID["topic/ip-appraisal"] in shared
+    for topic in shared:
+        assert (topic, SKOS.inScheme, ID["topic"]) in real_graph

@@ -11,7 +11,7 @@ from ipkg.extract.chains import chain_back, chain_forward, lineage_tree
 from ipkg.extract.cleaning import Cleaner
 from ipkg.extract.lineage import candidate_pool, document_lineage, earlier_documents, link_lineage, relation
 from ipkg.extract.lineage_model import load_model
-from ipkg.extract.lineage_signals import content_tokens, embed, sentences, stem
+from ipkg.extract.lineage_signals import content_tokens, embed, sentences, stem, topic_cues, topic_matches
 from ipkg.extract.records import (
     Corpus,
     Document,
@@ -233,3 +233,34 @@ def test_document_lineage_table(linked: Corpus) -> None:
     assert pairs[("action-plan-2009", "outline-2008")][2] == "yes"
     assert ("outline-2008", "fyp13-plan-2016") not in pairs
     assert sum(int(r[5]) for r in table.rows) == sum(1 for c in linked.lineage if c.asserted)
+
+
+def test_topic_cues_match_on_content_stems() -> None:
+    cues = topic_cues()
+    text = "To further regulate the transfer of the suspected cases of trademark crimes to public security organs."
+    found = topic_matches(content_tokens(text), cues)
+    assert {"case-transfer", "ip-crime"} <= set(found)
+    start, end = found["case-transfer"][0]
+    assert text[start:end] == "transfer of the suspected cases"
+    assert "customs-protection" not in found
+    # Renderings of one mechanism by different translators meet in one topic.
+    for rendering in ("Deepen the IP appraisal work.",
+                      "form IPR assessment guidlines in conformity with the local reality",
+                      "A mechanism for reviewing intellectual property for important economic events"):
+        assert "ip-appraisal" in topic_matches(content_tokens(rendering), cues), rendering
+
+
+def test_shared_topic_reaches_the_pool_and_the_evidence() -> None:
+    corpus, raws = _corpus(
+        {"a": ["A mechanism for reviewing intellectual property for important economic events is needed.",
+               "Train judges in the people's courts."],
+         "b": ["Deepen the IP appraisal work and issue appraisal reports for key fields."]},
+        {"a": "2008-01-01", "b": "2016-01-01"},
+    )
+    cands = candidate_pool(corpus, raws)
+    linked = _pair(cands, "b/1", "a/1")
+    assert linked.features["topics"] == 1.0
+    lineage = link_lineage(corpus, raws, load_model())
+    best = min((c for c in lineage if c.later == "b/1"), key=lambda c: c.rank)
+    assert best.earlier == "a/1"
+    assert best.shared["topics"] == ["ip-appraisal"]

@@ -884,3 +884,38 @@ def test_authority_loaders_do_not_import_rdflib() -> None:
 def test_blank_node_free_vocabularies(vocabularies: Graph) -> None:
     """Vocabulary concepts are addressable: no blank nodes in vocabularies.ttl."""
     assert not [t for triple in vocabularies for t in triple if isinstance(t, BNode)]
+
+
+def test_real_topics_load_and_every_cue_keeps_its_words() -> None:
+    """A cue is matched on content stems; one that loses words to the function-word list ("china-us" -> "china")
+    would tag half the corpus, so every cue must keep a stem per content word."""
+    from ipkg.extract.lineage_signals import FUNCTION_WORDS, content_tokens
+
+    _require("topics.tsv")
+    table = authority.topics()
+    assert {"ip-appraisal", "customs-protection", "case-transfer", "patent-navigation"} <= set(table)
+    for topic in table.values():
+        assert topic.cues, topic.id
+        for cue in topic.cues:
+            words = [w for w in re.findall(r"[A-Za-z]+|\d+", cue) if w.lower() not in FUNCTION_WORDS]
+            assert len(content_tokens(cue)) == len(words) >= 1, (topic.id, cue)
+
+
+def test_topic_without_cues_is_rejected(tmp_path: Path) -> None:
+    path = tmp_path / "topics.tsv"
+    path.write_text("id\tpref_label_en\tcues\tnote\nip-appraisal\tIP appraisal\t\t\n", encoding="utf-8")
+    with pytest.raises(AuthorityError, match="no cues") as caught:
+        authority.topics(path)
+    assert caught.value.line == 2
+
+
+def test_topic_scheme_in_the_authority_graph() -> None:
+    from ipkg.graph.authority import authority_graph
+    from ipkg.ontology.namespaces import topic_iri
+
+    g = authority_graph()
+    members = set(g.subjects(SKOS.inScheme, ID["topic"]))
+    assert len(members) == len(authority.topics())
+    appraisal = topic_iri("ip-appraisal")
+    assert appraisal in members and (appraisal, RDF.type, SKOS.Concept) in g
+    assert Literal("IP appraisal of major economic activities", lang="en") in set(g.objects(appraisal, SKOS.prefLabel))

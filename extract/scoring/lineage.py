@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from ipkg.extract.lineage import FEATURE_GROUPS, Candidates, candidate_pool, relation
+from ipkg.extract.lineage import FEATURE_GROUPS, FEATURES, Candidates, candidate_pool, relation
 from ipkg.extract.lineage_model import (
     FOLDS,
     Gold,
@@ -142,9 +142,8 @@ def score_lineage(corpus: Corpus, gold_dir: Path, raws: dict[str, str] | None = 
         ("+ alignment",
          FEATURE_GROUPS["lexical"] + FEATURE_GROUPS["entities"] + FEATURE_GROUPS["alignment"]),
         ("lexical + alignment (no entities)", FEATURE_GROUPS["lexical"] + FEATURE_GROUPS["alignment"]),
-        ("+ embeddings (full linker)",
-         FEATURE_GROUPS["lexical"] + FEATURE_GROUPS["entities"] + FEATURE_GROUPS["alignment"]
-         + FEATURE_GROUPS["embeddings"]),
+        ("+ embeddings (full linker)", FEATURES),
+        ("full linker without policy topics", [f for f in FEATURES if f != "topics"]),
     ]
     b_ids, b_scores, b_thr = baseline_scores(corpus, gold, cands.earlier_docs)
     base = _figures(b_ids, b_scores, b_thr, gold)
@@ -163,7 +162,8 @@ def score_lineage(corpus: Corpus, gold_dir: Path, raws: dict[str, str] | None = 
         f"{len(gold.covered)} later measures covered; {in_pool} strong links reach the candidate pool "
         f"({len(cands.pairs)} pooled pairs).",
         f"entity records used: {len(corpus.assignments)} assignments, {len(corpus.mentions)} mentions, "
-        f"{len(corpus.citations)} citations, {len(corpus.ip_types)} IP-type tags "
+        f"{len(corpus.citations)} citations, {len(corpus.ip_types)} IP-type tags, and the policy topics of "
+        f"{sum(1 for t in cands.index.entities['topics'] if t)} measures (ontology/topics.tsv) "
         "(+ entities = programme lexicon + these).",
         f"relation type agrees with gold on {right}/{total} strong links in the pool"
         + (f" (errors: {', '.join(f'{k} {v}' for k, v in sorted(confusion.items()))})" if confusion else ""),

@@ -21,14 +21,12 @@ from dataclasses import dataclass
 from ipkg.extract.records import Span
 
 # Whole lines that are layout, not text.
-_NOISE_LINE = re.compile(
-    r"""^[ \t]*(?:
-        \*{0,2}[—–-]{1,2}[ \t]*\d{1,3}[ \t]*[—–-]{1,2}\*{0,2}   # page number: "**— 24 —**", "— 3 —"
-      | -{2,}                                               # "--" separator
-      | Continued                                           # table continued on the next page
-    )[ \t]*$""",
-    re.MULTILINE | re.VERBOSE,
+_NOISE = (
+    r"(?:\*{0,2}[—–-]{1,2}[ \t]*\d{1,3}[ \t]*[—–-]{1,2}\*{0,2}"  # page number: "**— 24 —**", "— 3 —"
+    r"|-{2,}"  # "--" separator
+    r"|Continued)"  # table continued on the next page
 )
+_NOISE_LINE = re.compile(rf"^[ \t]*{_NOISE}[ \t]*$", re.MULTILINE)
 # Markup removed wherever it stands.
 # A page number left at the end of a text line ("... the Regulations 20 —").
 _TRAILING_PAGE = re.compile(r"(?<=\S)[ \t]+\d{1,3}[ \t]*[—–]\**[ \t]*$", re.MULTILINE)
@@ -38,11 +36,13 @@ _LATEX = re.compile(r"[ \t]*\\sim[ \t]*")
 # An em/en dash between two letters is a hyphen set in the wrong glyph ("State—owned").
 _WORD_DASH = re.compile(r"(?<=[A-Za-z])[—–](?=[a-z])")
 # A word broken at a line end, possibly with a page number after the hyphen ("Prop-20 —"), and
-# resumed in lowercase after any number of blank lines.
+# resumed in lowercase after any number of blank or noise lines (and a stray heading mark, removed too).
 _BROKEN_WORD = re.compile(
-    r"(?P<left>[A-Za-z]+)-(?P<page>[ \t]*\d{1,3}[ \t]*[—–])?[ \t]*\n(?:[ \t]*\n)*[ \t]*(?P<right>[a-z]+)"
+    rf"(?P<left>[A-Za-z]+)-(?P<page>[ \t]*\d{{1,3}}[ \t]*[—–])?[ \t]*\n(?:[ \t]*{_NOISE}?[ \t]*\n)*"
+    r"[ \t]*(?:\#{1,6}[ \t]+)?(?P<right>[a-z]+)"
 )
 _WS = re.compile(r"\s+")
+MAX_PASSES = 8  # every pass shortens the text or removes a match, so this is never reached in practice
 
 
 @dataclass(frozen=True)
@@ -102,7 +102,16 @@ class Cleaner:
         return _merge(edits)
 
     def clean(self, raw: str) -> CleanText:
-        return apply(raw, self.edits(raw))
+        """Apply the edits until none is left: removing one layer of noise can bring two pieces together
+        that another rule repairs ("Prop-" / "<p>word"), so one pass is not always a fixpoint."""
+        ct = apply(raw, self.edits(raw))
+        for _ in range(MAX_PASSES):
+            edits = self.edits(ct.text)
+            if not edits:
+                break
+            again = apply(ct.text, edits)
+            ct = CleanText(again.text, [ct.offsets[o] for o in again.offsets], raw)
+        return ct
 
     def normalise(self, raw_fragment: str) -> str:
         """Clean text of a fragment with whitespace collapsed: how measure texts are stored."""

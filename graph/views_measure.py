@@ -313,7 +313,7 @@ def lineage_links(store: Store, cat: Catalogue, iri: str) -> list[dict[str, Any]
     M = iri_ref(iri)
     rows = store.query(
         SPARQL_PREFIXES
-        + f"""SELECT ?later ?earlier ?c ?score ?rank ?rel ?link (GROUP_CONCAT(DISTINCT ?phrase; separator="\\u001f") AS ?phrases) WHERE {{
+        + f"""SELECT ?later ?earlier ?c ?score ?rank ?rel ?link (GROUP_CONCAT(DISTINCT ?phrase; separator="\\u001f") AS ?phrases) (GROUP_CONCAT(DISTINCT ?topic; separator="\\u001f") AS ?topics) WHERE {{
   {{ {{ {M} ipkg:continues* ?later }} UNION {{ ?later ipkg:continues* {M} }}
      ?later ipkg:hasLineageCandidate ?c . ?c ipkg:earlierMeasure ?earlier . }}
   UNION
@@ -323,11 +323,12 @@ def lineage_links(store: Store, cat: Catalogue, iri: str) -> list[dict[str, Any]
   OPTIONAL {{ ?c ipkg:relation ?rel }}
   OPTIONAL {{ ?c a ipkg:LineageLink . BIND(true AS ?link) }}
   OPTIONAL {{ ?c ipkg:evidence/ipkg:phrase ?phrase }}
+  OPTIONAL {{ ?c ipkg:sharedTopic/skos:prefLabel ?topic FILTER(lang(?topic) = "en") }}
 }} GROUP BY ?later ?earlier ?c ?score ?rank ?rel ?link"""
     ).rows
     seen: set[str] = set()
     out = []
-    for later, earlier, c, score, rank, rel, link, phrases in rows:
+    for later, earlier, c, score, rank, rel, link, phrases, topics in rows:
         if str(c) in seen:
             continue
         asserted = bool(value(link))
@@ -348,6 +349,7 @@ def lineage_links(store: Store, cat: Catalogue, iri: str) -> list[dict[str, Any]
             "relation": notation(rel) or "continues",
             "asserted": asserted,
             "evidence": phrase_list,
+            "topics": sorted(t for t in (value(topics) or "").split("\u001f") if t),
             "cite": cite(cat, later_ref["slug"], later_ref["label"], "; ".join(phrase_list) or None, str(c), False),
         })
     return out

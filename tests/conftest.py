@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from ipkg.extract.manifest import load_sources
 from ipkg.extract.pipeline import extract_structure
 from ipkg.extract.records import Corpus
+
+# Property tests explore a fixed, seeded set of examples: a run is repeatable, and a new counterexample is
+# found by running with HYPOTHESIS_PROFILE=explore (random examples, many more of them), not by CI luck.
+settings.register_profile("ipkg", derandomize=True, deadline=None)
+settings.register_profile("explore", max_examples=5000, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ipkg"))
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"

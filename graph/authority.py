@@ -8,7 +8,7 @@ language; variants are deduplicated. Reorganisations become ``org:ChangeEvent`` 
 
 from __future__ import annotations
 
-from rdflib import Graph, Literal
+from rdflib import Graph, Literal, URIRef
 
 from ipkg.ontology import authority
 from ipkg.ontology.namespaces import (
@@ -122,51 +122,49 @@ def add_instruments(g: Graph, instruments: dict[str, authority.Instrument] | Non
             g.add((node, SKOS.note, Literal(i.note, lang="en")))
 
 
+def _scheme(g: Graph, notation: str, labels: dict[str, str]) -> URIRef:
+    scheme = scheme_iri(notation)
+    g.add((scheme, RDF.type, SKOS.ConceptScheme))
+    for lang, label in labels.items():
+        g.add((scheme, SKOS.prefLabel, Literal(label, lang=lang)))
+    g.add((scheme, SKOS.notation, Literal(notation)))
+    return scheme
+
+
+def _concept(g: Graph, node: URIRef, scheme: URIRef, notation: str, labels: dict[str, str | None],
+             cues: tuple[str, ...], note: str, broader: URIRef | None = None) -> None:
+    """A concept of an authority scheme: a top concept unless ``broader`` is given."""
+    g.add((node, RDF.type, SKOS.Concept))
+    g.add((node, SKOS.inScheme, scheme))
+    g.add((node, SKOS.notation, Literal(notation)))
+    for lang, label in labels.items():
+        if label:
+            g.add((node, SKOS.prefLabel, Literal(label, lang=lang)))
+    if broader is not None:
+        g.add((node, SKOS.broader, broader))
+        g.add((broader, SKOS.narrower, node))
+    else:
+        g.add((node, SKOS.topConceptOf, scheme))
+        g.add((scheme, SKOS.hasTopConcept, node))
+    for cue in cues:
+        g.add((node, IPKG.cue, Literal(cue, lang="en")))
+    if note:
+        g.add((node, SKOS.scopeNote, Literal(note, lang="en")))
+
+
 def add_ip_types(g: Graph, ip_types: dict[str, authority.IPType] | None = None) -> None:
     table = authority.ip_types() if ip_types is None else ip_types
-    scheme = scheme_iri("ip-type")
-    g.add((scheme, RDF.type, SKOS.ConceptScheme))
-    g.add((scheme, SKOS.prefLabel, Literal("IP types", lang="en")))
-    g.add((scheme, SKOS.prefLabel, Literal("知识产权类型", lang="zh-Hans")))
-    g.add((scheme, SKOS.notation, Literal("ip-type")))
+    scheme = _scheme(g, "ip-type", {"en": "IP types", "zh-Hans": "知识产权类型"})
     for t in table.values():
-        node = ip_type_iri(t.id)
-        g.add((node, RDF.type, SKOS.Concept))
-        g.add((node, SKOS.inScheme, scheme))
-        g.add((node, SKOS.notation, Literal(t.id)))
-        g.add((node, SKOS.prefLabel, Literal(t.pref_label_en, lang="en")))
-        if t.pref_label_zh:
-            g.add((node, SKOS.prefLabel, Literal(t.pref_label_zh, lang="zh-Hans")))
-        if t.broader:
-            g.add((node, SKOS.broader, ip_type_iri(t.broader)))
-            g.add((ip_type_iri(t.broader), SKOS.narrower, node))
-        else:
-            g.add((node, SKOS.topConceptOf, scheme))
-            g.add((scheme, SKOS.hasTopConcept, node))
-        for cue in t.cues:
-            g.add((node, IPKG.cue, Literal(cue, lang="en")))
-        if t.note:
-            g.add((node, SKOS.scopeNote, Literal(t.note, lang="en")))
+        _concept(g, ip_type_iri(t.id), scheme, t.id, {"en": t.pref_label_en, "zh-Hans": t.pref_label_zh},
+                 t.cues, t.note, ip_type_iri(t.broader) if t.broader else None)
 
 
 def add_topics(g: Graph, topics: dict[str, authority.Topic] | None = None) -> None:
     table = authority.topics() if topics is None else topics
-    scheme = scheme_iri("topic")
-    g.add((scheme, RDF.type, SKOS.ConceptScheme))
-    g.add((scheme, SKOS.prefLabel, Literal("Policy topics", lang="en")))
-    g.add((scheme, SKOS.notation, Literal("topic")))
+    scheme = _scheme(g, "topic", {"en": "Policy topics"})
     for t in table.values():
-        node = topic_iri(t.id)
-        g.add((node, RDF.type, SKOS.Concept))
-        g.add((node, SKOS.inScheme, scheme))
-        g.add((node, SKOS.topConceptOf, scheme))
-        g.add((scheme, SKOS.hasTopConcept, node))
-        g.add((node, SKOS.notation, Literal(t.id)))
-        g.add((node, SKOS.prefLabel, Literal(t.pref_label_en, lang="en")))
-        for cue in t.cues:
-            g.add((node, IPKG.cue, Literal(cue, lang="en")))
-        if t.note:
-            g.add((node, SKOS.scopeNote, Literal(t.note, lang="en")))
+        _concept(g, topic_iri(t.id), scheme, t.id, {"en": t.pref_label_en}, t.cues, t.note)
 
 
 def authority_graph() -> Graph:

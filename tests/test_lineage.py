@@ -9,8 +9,15 @@ import pytest
 from ipkg.extract.alignment import align
 from ipkg.extract.chains import chain_back, chain_forward, lineage_tree
 from ipkg.extract.cleaning import Cleaner
-from ipkg.extract.lineage import candidate_pool, document_lineage, earlier_documents, link_lineage, relation
-from ipkg.extract.lineage_model import load_model
+from ipkg.extract.lineage import (
+    LEARNED,
+    candidate_pool,
+    document_lineage,
+    earlier_documents,
+    link_lineage,
+    relation,
+)
+from ipkg.extract.lineage_model import Gold, folds_of, learned_columns, load_model, training_links
 from ipkg.extract.lineage_signals import content_tokens, embed, sentences, stem, topic_cues, topic_matches
 from ipkg.extract.records import (
     Corpus,
@@ -264,3 +271,39 @@ def test_shared_topic_reaches_the_pool_and_the_evidence() -> None:
     best = min((c for c in lineage if c.later == "b/1"), key=lambda c: c.rank)
     assert best.earlier == "a/1"
     assert best.shared["topics"] == ["ip-appraisal"]
+
+
+def test_a_held_out_measure_never_reaches_the_adapter() -> None:
+    corpus, raws = _corpus(
+        {"a": ["Revise the Patent Law.", "Train judges in the people's courts."],
+         "b": ["Complete the revision of the Patent Law.", "Train more judges in the courts."],
+         "c": ["Carry out the revised Patent Law."]},
+        {"a": "2008-01-01", "b": "2012-01-01", "c": "2016-01-01"},
+    )
+    cands = candidate_pool(corpus, raws)
+    strong = {("b/1", "a/1"), ("b/2", "a/2"), ("c/1", "b/1"), ("c/1", "a/1")}
+    gold = Gold(strong, set(), set(), {"b/1", "b/2", "c/1"}, {})
+    fold = folds_of(["b/1", "b/2", "c/1"], k=3)
+    kept = {(cands.index.measures[a].id, cands.index.measures[b].id)
+            for a, b in training_links(cands, gold, fold, {fold["b/1"]})}
+    assert kept == {("b/2", "a/2"), ("c/1", "a/1")}  # b/1 held out: neither as later nor as earlier
+    assert len(training_links(cands, gold, fold, set())) == len(strong)
+    learned = learned_columns(cands, gold, fold, {fold["b/1"]})
+    assert learned.shape == (len(cands.pairs), len(LEARNED))
+    gaps = {cands.ids(p): gap for p, (_, gap) in zip(cands.pairs, learned, strict=True)}
+    for later in ("b/1", "b/2"):
+        in_a = [gaps[(later, e)] for e in ("a/1", "a/2") if (later, e) in gaps]
+        assert max(in_a) == 0.0 and min(in_a) <= 0.0  # the gap to the best pooled candidate of that document
+
+
+def test_linked_candidates_carry_the_learned_signals() -> None:
+    corpus, raws = _corpus(
+        {"a": ["Revise the Patent Law.", "Train judges in the people's courts."],
+         "b": ["Complete the revision of the Patent Law."]},
+        {"a": "2008-01-01", "b": "2012-01-01"},
+    )
+    lineage = link_lineage(corpus, raws, load_model())
+    best = min((c for c in lineage if c.later == "b/1"), key=lambda c: c.rank)
+    assert best.earlier == "a/1"
+    assert set(LEARNED) <= set(best.signals)
+    assert best.signals["adapted_gap"] == 0.0

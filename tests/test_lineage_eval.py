@@ -9,6 +9,8 @@ import pytest
 from ipkg.extract.records import Corpus
 from ipkg.extract.scoring.lineage import score_lineage
 
+FULL = "+ learned adapter (full linker)"
+
 
 @pytest.fixture(scope="module")
 def figures(built, raws: dict[str, str], data_dir: Path) -> dict[str, list[object]]:
@@ -20,30 +22,38 @@ def figures(built, raws: dict[str, str], data_dir: Path) -> dict[str, list[objec
 
 def test_linker_is_ahead_of_the_tfidf_baseline(figures: dict[str, list[object]]) -> None:
     base = figures["TF-IDF cosine baseline"]
-    for name in ("+ alignment", "+ embeddings (full linker)"):
+    for name in ("+ alignment", "+ embeddings", FULL):
         full = figures[name]
         assert float(full[1]) >= float(base[1]) + 0.05  # recall@3
         assert float(full[4]) >= float(base[4]) + 0.1  # asserted F1
 
 
 def test_embeddings_lift_the_linker(figures: dict[str, list[object]]) -> None:
-    before, after = figures["+ alignment"], figures["+ embeddings (full linker)"]
+    before, after = figures["+ alignment"], figures["+ embeddings"]
     assert float(after[1]) >= float(before[1]) + 0.02  # recall@3
     assert float(after[4]) >= float(before[4]) + 0.03  # asserted F1
 
 
+def test_learned_adapter_lifts_the_linker(figures: dict[str, list[object]]) -> None:
+    """Refitted per fold without the fold's measures, so this lift is out of sample."""
+    before, after = figures["+ embeddings"], figures[FULL]
+    assert float(after[0]) >= float(before[0]) + 0.03  # recall@1
+    assert float(after[1]) >= float(before[1]) + 0.02  # recall@3
+    assert float(after[4]) >= float(before[4]) + 0.05  # asserted F1
+
+
 def test_policy_topics_lift_the_linker(figures: dict[str, list[object]]) -> None:
-    without, full = figures["full linker without policy topics"], figures["+ embeddings (full linker)"]
+    without, full = figures["full linker without policy topics"], figures[FULL]
     assert float(full[0]) >= float(without[0]) + 0.01  # recall@1
     assert float(full[1]) >= float(without[1]) + 0.03  # recall@3
 
 
-@pytest.mark.xfail(reason="target not met: cross-validated recall@3 is 0.82 (target 0.90); the misses are "
+@pytest.mark.xfail(reason="target not met: cross-validated recall@3 is 0.85 (target 0.90); the misses are "
                    "conceptual links between differently translated plans and composite paragraphs with more strong "
                    "links into one document than k (see ipkg eval)", strict=True)
 def test_recall_at_3_target(figures: dict[str, list[object]]) -> None:
-    assert float(figures["+ embeddings (full linker)"][1]) >= 0.90
+    assert float(figures[FULL][1]) >= 0.90
 
 
 def test_asserted_precision_target(figures: dict[str, list[object]]) -> None:
-    assert float(figures["+ embeddings (full linker)"][2]) >= 0.85
+    assert float(figures[FULL][2]) >= 0.85

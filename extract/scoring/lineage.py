@@ -2,7 +2,9 @@
 
 All figures of the linker come from out-of-fold scores: a 5-fold split over *later measures* (every pooled
 candidate of a later measure is scored by a model fitted without that measure; the assert threshold of a
-fold is chosen on its training pairs). The ablation rows refit the same way with fewer signal groups.
+fold is chosen on its training pairs). The ablation rows refit the same way with fewer signal groups. The
+learned signals are refitted per fold too: the adapter that scores a fold never saw its later measures,
+neither as later nor as earlier measures of a training link (``lineage_model.learned_columns``).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from ipkg.extract.lineage import FEATURE_GROUPS, FEATURES, Candidates, candidate_pool, relation
+from ipkg.extract.lineage import FEATURE_GROUPS, FEATURES, LEARNED, Candidates, candidate_pool, relation
 from ipkg.extract.lineage_model import (
     FOLDS,
     Gold,
@@ -142,7 +144,8 @@ def score_lineage(corpus: Corpus, gold_dir: Path, raws: dict[str, str] | None = 
         ("+ alignment",
          FEATURE_GROUPS["lexical"] + FEATURE_GROUPS["entities"] + FEATURE_GROUPS["alignment"]),
         ("lexical + alignment (no entities)", FEATURE_GROUPS["lexical"] + FEATURE_GROUPS["alignment"]),
-        ("+ embeddings (full linker)", FEATURES),
+        ("+ embeddings", [f for f in FEATURES if f not in LEARNED]),
+        ("+ learned adapter (full linker)", FEATURES),
         ("full linker without policy topics", [f for f in FEATURES if f != "topics"]),
     ]
     b_ids, b_scores, b_thr = baseline_scores(corpus, gold, cands.earlier_docs)

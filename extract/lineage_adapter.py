@@ -1,0 +1,94 @@
+"""A learned adapter on the frozen sentence embeddings, fitted on the gold lineage links.
+
+The pretrained encoder (all-MiniLM-L6-v2) places two renderings of one policy far apart when the plans were
+translated with different words ("Strike of the Sword" and "crackdown on IP crime", "customs officers" and
+"law-enforcement personnel"). The adapter is a low-rank correction of that space, ``W = I + U V`` (rank
+``RANK``), fitted so that a later measure's vector lands nearest the earlier measures it carries forward:
+an in-batch contrastive loss over the gold strong links (each link against every other link's earlier
+measure), with an l2 penalty that keeps ``W`` close to the identity, i.e. close to the pretrained space.
+
+Only ``U`` and ``V`` are learned (2 x 384 x ``RANK`` numbers); the encoder itself stays frozen, so a fit takes
+about a second and the result is a small file (``extract/lineage_adapter.npz``) the build reads. Fitted with
+the lineage model (``python -m ipkg.extract.lineage_model``); the cross-validation refits it per fold
+without the held-out measures (``lineage_model.cross_validate``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+ADAPTER_PATH = Path(__file__).resolve().parent / "lineage_adapter.npz"
+RANK = 32
+STEPS = 300
+LEARNING_RATE = 1e-3
+PENALTY = 1e-2  # on ||U V||^2: how far the adapted space may move from the pretrained one
+TEMPERATURE = 20.0  # the in-batch softmax scale (cosines are in [-1, 1])
+SEED = 0
+
+
+@dataclass(frozen=True)
+class Adapter:
+    u: np.ndarray  # dim x RANK
+    v: np.ndarray  # RANK x dim
+
+    def transform(self, vectors: np.ndarray) -> np.ndarray:
+        """l2-normalised ``vectors @ (I + U V)``."""
+        x = np.asarray(vectors, dtype=np.float32)
+        out = x + (x @ self.u) @ self.v
+        return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
+
+    def cosine(self, vectors: np.ndarray, rows_a: np.ndarray, rows_b: np.ndarray) -> np.ndarray:
+        """Adapted cosine of each pair (rows_a[k], rows_b[k])."""
+        z = self.transform(vectors)
+        return np.einsum("ij,ij->i", z[rows_a], z[rows_b]) if len(rows_a) else np.zeros(0)
+
+
+def identity(dim: int = 384) -> Adapter:
+    """The adapter that changes nothing: used until one has been fitted."""
+    return Adapter(np.zeros((dim, RANK), dtype=np.float32), np.zeros((RANK, dim), dtype=np.float32))
+
+
+def fit_adapter(vectors: np.ndarray, links: list[tuple[int, int]], rank: int = RANK, steps: int = STEPS,
+                seed: int = SEED) -> Adapter:
+    """Fit ``U, V`` on ``links`` (later row, earlier row) of ``vectors`` (l2-normalised measure embeddings).
+
+    Full-batch Adam on CPU with a fixed seed: the same links give the same adapter."""
+    import torch
+
+    dim = vectors.shape[1]
+    if not links:
+        return identity(dim)
+    with torch.random.fork_rng():
+        torch.manual_seed(seed)
+        x = torch.tensor(np.asarray(vectors), dtype=torch.float32)
+        later = torch.tensor([a for a, _ in links])
+        earlier = torch.tensor([b for _, b in links])
+        u = (torch.randn(dim, rank) * 0.01).requires_grad_()
+        v = (torch.randn(rank, dim) * 0.01).requires_grad_()
+        # Two links into the same earlier measure are not each other's negatives.
+        same = (earlier[:, None] == earlier[None, :]) & ~torch.eye(len(links), dtype=torch.bool)
+        target = torch.arange(len(links))
+        optimiser = torch.optim.Adam([u, v], lr=LEARNING_RATE)
+        for _ in range(steps):
+            delta = u @ v
+            z = torch.nn.functional.normalize(x + x @ delta, dim=-1)
+            logits = (z[later] @ z[earlier].T * TEMPERATURE).masked_fill(same, -1e4)
+            loss = torch.nn.functional.cross_entropy(logits, target) + PENALTY * (delta**2).sum()
+            optimiser.zero_grad()
+            loss.backward()
+            optimiser.step()
+        return Adapter(u.detach().numpy().copy(), v.detach().numpy().copy())
+
+
+def save_adapter(adapter: Adapter, path: Path = ADAPTER_PATH) -> None:
+    np.savez_compressed(path, u=adapter.u.astype(np.float32), v=adapter.v.astype(np.float32))
+
+
+def load_adapter(path: Path = ADAPTER_PATH) -> Adapter | None:
+    if not path.exists():
+        return None
+    with np.load(path) as data:
+        return Adapter(data["u"], data["v"])

@@ -2,12 +2,15 @@
 
 ``fit`` learns the coefficients from ``data/gold/lineage.tsv`` (strong = 1; negative, and any other pooled
 candidate of a later measure the gold covers = 0; weak pairs are left out), picks the assert threshold on
-cross-validated scores (the lowest threshold with precision >= 0.85, i.e. the best recall at that
+cross-validated scores (the lowest threshold with precision >= ``TARGET_PRECISION``, 0.90, i.e. the best recall at that
 precision; the F1 maximum if no threshold reaches it) and writes ``extract/lineage_model.json``, a small
 reviewable file. The build only reads it, so it is deterministic and never refits.
-Refit after the signals or the gold change: ``python -m ipkg.extract.lineage_model``. The embedding signals
-(``sem_*``) come from a fixed pretrained encoder (all-MiniLM-L6-v2, offline), never trained on the gold, so
-cross-validation stays honest: only the coefficients and the threshold are fitted, on training folds.
+Refit after the signals or the gold change: ``python -m ipkg.extract.lineage_model`` (it also writes the
+embedding adapter, ``extract/lineage_adapter.npz``). The embedding signals (``sem_*``) come from a fixed
+pretrained encoder (all-MiniLM-L6-v2, offline), never trained on the gold. The learned signals
+(``adapted_*``) come from an adapter fitted on the gold links, so the cross-validation refits it per fold on
+the links that touch none of the fold's measures (``training_links``), and the shipped coefficients of those
+signals are fitted on their out-of-fold values.
 """
 
 from __future__ import annotations

@@ -6,18 +6,24 @@ from pathlib import Path
 
 import pytest
 
+from ipkg.extract.lineage_model import read_lineage_gold
 from ipkg.extract.records import Corpus
+from ipkg.extract.scoring import Table
 from ipkg.extract.scoring.lineage import score_lineage
 
 FULL = "+ learned adapter (full linker)"
 
 
 @pytest.fixture(scope="module")
-def figures(built, raws: dict[str, str], data_dir: Path) -> dict[str, list[object]]:
-    """Figures on the corpus as the build makes it: with agencies, instruments and IP types extracted."""
+def tables(built, raws: dict[str, str], data_dir: Path) -> list[Table]:
+    """The eval on the corpus as the build makes it: with agencies, instruments and IP types extracted."""
     corpus: Corpus = built[1].corpus
-    table = score_lineage(corpus, data_dir / "gold", raws)[0]
-    return {str(r[0]): r[1:] for r in table.rows}
+    return score_lineage(corpus, data_dir / "gold", raws)
+
+
+@pytest.fixture(scope="module")
+def figures(tables: list[Table]) -> dict[str, list[object]]:
+    return {str(r[0]): r[1:] for r in tables[0].rows}
 
 
 def test_linker_is_ahead_of_the_tfidf_baseline(figures: dict[str, list[object]]) -> None:
@@ -57,3 +63,17 @@ def test_recall_at_3_target(figures: dict[str, list[object]]) -> None:
 
 def test_asserted_precision_target(figures: dict[str, list[object]]) -> None:
     assert float(figures[FULL][2]) >= 0.85
+
+
+def test_per_document_pair_figures_add_up_to_the_whole(tables: list[Table], figures: dict[str, list[object]],
+                                                        data_dir: Path) -> None:
+    gold = read_lineage_gold(data_dir / "gold")
+    per_pair = tables[1]
+    assert per_pair.title.startswith("Lineage by document pair")
+    links = [int(str(r[2])) for r in per_pair.rows]
+    assert sum(links) == len(gold.strong)
+    assert len(per_pair.rows) == len({(a.split("/")[0], b.split("/")[0]) for a, b in gold.strong})
+    found = sum(n * float(str(r[4])) for n, r in zip(links, per_pair.rows, strict=True))
+    assert abs(found / sum(links) - float(str(figures[FULL][1]))) < 0.005  # recall@3, rounded per row
+    for row in per_pair.rows:
+        assert 0.0 <= float(str(row[4])) <= float(str(row[5])) <= 1.0  # recall@3 never above its ceiling

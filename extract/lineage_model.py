@@ -164,10 +164,10 @@ def folds_of(later_ids: list[str], k: int = FOLDS) -> dict[str, int]:
 def training_links(cands: Candidates, gold: Gold, fold: dict[str, int], exclude: set[int]) -> list[tuple[int, int]]:
     """The gold strong links (as index rows) that touch no later measure of the ``exclude`` folds, neither as
     the later nor as the earlier measure: a held-out measure's text never reaches the adapter."""
-    rows = {m.id: i for i, m in enumerate(cands.index.measures)}
+    index = cands.index
     return [
-        (rows[later], rows[earlier]) for later, earlier in sorted(gold.strong)
-        if later in rows and earlier in rows
+        (index.row(later), index.row(earlier)) for later, earlier in sorted(gold.strong)
+        if later in index and earlier in index
         and fold.get(later, -1) not in exclude and fold.get(earlier, -1) not in exclude
     ]
 

@@ -163,6 +163,9 @@ class Index:
     def row(self, measure_id: str) -> int:
         return self._rows[measure_id]
 
+    def __contains__(self, measure_id: object) -> bool:
+        return measure_id in self._rows
+
     def __post_init__(self) -> None:
         self._rows = {m.id: i for i, m in enumerate(self.measures)}
 

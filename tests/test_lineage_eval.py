@@ -9,9 +9,8 @@ import pytest
 from ipkg.extract.lineage_model import read_lineage_gold
 from ipkg.extract.records import Corpus
 from ipkg.extract.scoring import Table
+from ipkg.extract.scoring.lineage import FULL_LINKER as FULL
 from ipkg.extract.scoring.lineage import score_lineage
-
-FULL = "+ learned adapter (full linker)"
 
 
 @pytest.fixture(scope="module")

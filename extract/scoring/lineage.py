@@ -27,6 +27,7 @@ from ipkg.extract.lineage_model import (
 from ipkg.extract.records import Corpus
 from ipkg.extract.scoring import Table
 
+FULL_LINKER = "+ learned adapter (full linker)"  # the ablation row of every signal: the linker the build runs
 RECALL_NOTE = (
     "recall@k: a gold strong link (later, earlier) is found@k when the earlier measure is among the top k "
     "candidates of the later measure FOR THAT EARLIER DOCUMENT (ranked by score); denominator = all gold "
@@ -156,19 +157,16 @@ def score_lineage(corpus: Corpus, gold_dir: Path, raws: dict[str, str] | None = 
          FEATURE_GROUPS["lexical"] + FEATURE_GROUPS["entities"] + FEATURE_GROUPS["alignment"]),
         ("lexical + alignment (no entities)", FEATURE_GROUPS["lexical"] + FEATURE_GROUPS["alignment"]),
         ("+ embeddings", [f for f in FEATURES if f not in LEARNED]),
-        ("+ learned adapter (full linker)", FEATURES),
+        (FULL_LINKER, FEATURES),
         ("full linker without policy topics", [f for f in FEATURES if f != "topics"]),
     ]
     b_ids, b_scores, b_thr = baseline_scores(corpus, gold, cands.earlier_docs)
     base = _figures(b_ids, b_scores, b_thr, gold)
     rows.append(["TF-IDF cosine baseline", *_row(base)])
-    full, full_cv = base, None
-    for name, features in variants:
-        cv = cross_validate(cands, gold, features)
-        figures = _figures(ids, cv.scores, cv.thresholds, gold)
-        rows.append([name, *_row(figures)])
-        if features == FEATURES:
-            full, full_cv = figures, cv
+    validated = {name: cross_validate(cands, gold, features) for name, features in variants}
+    figures = {name: _figures(ids, cv.scores, cv.thresholds, gold) for name, cv in validated.items()}
+    rows += [[name, *_row(f)] for name, f in figures.items()]
+    full, full_cv = figures[FULL_LINKER], validated[FULL_LINKER]
     reachable = sum(min(3, n) for n in _strong_per_query(gold).values())
     in_pool = sum(1 for p in gold.strong if p in set(ids))
     right, total, confusion = relation_accuracy(corpus, cands, gold)
@@ -198,10 +196,7 @@ def score_lineage(corpus: Corpus, gold_dir: Path, raws: dict[str, str] | None = 
         ["signals", "recall@1", "recall@3", "asserted P", "asserted R", "asserted F1", "asserted"],
         rows, notes,
     )
-    tables = [table]
-    if full_cv is not None:
-        tables.append(by_document_pair(ids, full_cv.scores, full_cv.thresholds, gold))
-    return tables
+    return [table, by_document_pair(ids, full_cv.scores, full_cv.thresholds, gold)]
 
 
 def by_document_pair(ids: list[tuple[str, str]], scores: np.ndarray, thresholds: np.ndarray,

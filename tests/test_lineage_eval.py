@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from ipkg.extract.lineage_model import read_lineage_gold
 from ipkg.extract.records import Corpus
 from ipkg.extract.scoring import Table
 from ipkg.extract.scoring.lineage import FULL_LINKER as FULL
-from ipkg.extract.scoring.lineage import score_lineage
+from ipkg.extract.scoring.lineage import _ranks, score_lineage
 
 
 @pytest.fixture(scope="module")
@@ -76,3 +77,22 @@ def test_per_document_pair_figures_add_up_to_the_whole(tables: list[Table], figu
     assert abs(found / sum(links) - float(str(figures[FULL][1]))) < 0.005  # recall@3, rounded per row
     for row in per_pair.rows:
         assert 0.0 <= float(str(row[4])) <= float(str(row[5])) <= 1.0  # recall@3 never above its ceiling
+
+
+def test_filtered_ranks_do_not_count_other_true_links() -> None:
+    ids = [("l/1", "e/1"), ("l/1", "e/2"), ("l/1", "e/3"), ("l/1", "e/4"), ("l/1", "f/1")]
+    scores = np.array([0.9, 0.8, 0.7, 0.6, 0.95])
+    true = {("l/1", "e/1"), ("l/1", "e/4")}
+    raw, filtered = _ranks(ids, scores), _ranks(ids, scores, true)
+    # e/1 is true, so it pushes nothing down; the wrong e/2 and e/3 above e/4 still count
+    assert (raw[("l/1", "e/4")], filtered[("l/1", "e/4")]) == (4, 3)
+    assert (raw[("l/1", "e/2")], filtered[("l/1", "e/2")]) == (2, 1)
+    assert raw[("l/1", "f/1")] == filtered[("l/1", "f/1")] == 1  # ranked within its own earlier document
+
+
+def test_filtered_recall_is_never_below_recall(tables: list[Table]) -> None:
+    main, per_pair = tables
+    for row in main.rows:
+        assert float(str(row[1])) <= float(str(row[7])) and float(str(row[2])) <= float(str(row[8]))
+    for row in per_pair.rows:
+        assert float(str(row[4])) <= float(str(row[8]))

@@ -2,7 +2,8 @@
 
 A chain is a tree: each node is a measure reached through one link (score, relation, evidence). Back: a
 measure's asserted candidates, best first. Forward: the later measures that assert a link to it, best
-first. A measure already on the path from the root is never entered again, so a cyclic set of links (not
+first. Beside the chains, the measure's own candidates below the threshold (``below_threshold``): the links a
+reader should weigh, since most true links score under the calibrated, precision-first threshold. A measure already on the path from the root is never entered again, so a cyclic set of links (not
 possible between dated documents, but possible in hand-made data) still gives a finite tree.
 """
 
@@ -51,6 +52,22 @@ def chain_forward(candidates: list[LineageCandidate], measure: str, branch: int 
     return _grow(measure, None, lambda m: by_earlier.get(m, []), lambda c: c.later, branch, depth, ())
 
 
+def below_threshold(candidates: list[LineageCandidate], measure: str, per_document: int = 2) -> ChainNode:
+    """``measure`` with its best ``per_document`` unasserted candidates in each other document, earlier
+    (what it may carry forward) and later (what may carry it forward), best first: one level, not followed."""
+    node = ChainNode(measure)
+    taken: dict[str, int] = {}
+    for c in sorted(candidates, key=lambda c: (-c.score, c.earlier, c.later)):
+        if c.asserted or measure not in (c.later, c.earlier):
+            continue
+        other = c.earlier if c.later == measure else c.later
+        doc = other.split("/")[0]
+        if taken.get(doc, 0) < per_document:
+            taken[doc] = taken.get(doc, 0) + 1
+            node.children.append(ChainNode(other, c))
+    return node
+
+
 def _grow(measure, link, links_of, next_of, branch, depth, path) -> ChainNode:  # type: ignore[no-untyped-def]
     node = ChainNode(measure, link)
     if depth <= 0:
@@ -87,6 +104,9 @@ def _label(corpus: Corpus, node: ChainNode, direction: str) -> str:
         text = ""
     head = f"[bold]{escape(node.measure)}[/bold]"
     if node.link is not None:
+        if not direction:  # a candidate below the threshold: its arrow says which way it points
+            direction = "←" if node.link.later != node.measure else "→"
+            head = "[dim]candidate[/dim] " + head
         head = f"{direction} {node.link.relation} [cyan]{node.link.score:.2f}[/cyan]  " + head
     snippet = escape(text[:90] + ("…" if len(text) > 90 else ""))
     return f"{head}\n[dim]{snippet}[/dim]"
@@ -106,8 +126,9 @@ def _attach(tree: Tree, corpus: Corpus, node: ChainNode, direction: str) -> None
         _attach(branch, corpus, child, direction)
 
 
-def lineage_tree(corpus: Corpus, measure_id: str, branch: int = 3) -> Tree:
-    """A rich Tree for ``ipkg lineage``: the measure, its chain back to the Outline and forward."""
+def lineage_tree(corpus: Corpus, measure_id: str, branch: int = 3, candidates: int = 2) -> Tree:
+    """A rich Tree for ``ipkg lineage``: the measure, its chain back to the Outline and forward, and its best
+    ``candidates`` per document below the threshold."""
     root = resolve_measure(corpus, measure_id)
     tree = Tree(_label(corpus, ChainNode(root), ""))
     back = chain_back(corpus.lineage, root, branch)
@@ -116,4 +137,8 @@ def lineage_tree(corpus: Corpus, measure_id: str, branch: int = 3) -> Tree:
     _attach(back_tree, corpus, back, "←")
     fwd_tree = tree.add("[yellow]forward (later plans)[/yellow]" + ("" if forward.children else " — none asserted"))
     _attach(fwd_tree, corpus, forward, "→")
+    if candidates > 0:
+        below = below_threshold(corpus.lineage, root, candidates)
+        head = f"[yellow]candidates below the threshold[/yellow] [dim](best {candidates} per document)[/dim]"
+        _attach(tree.add(head + ("" if below.children else " — none")), corpus, below, "")
     return tree

@@ -87,6 +87,9 @@ def evaluate(
 def lineage(
     measure: Annotated[str, typer.Argument(help="A measure: its IRI, or doc/label such as division-of-work-2016/20.")],
     data: DataDir = Path("data"),
+    candidates: Annotated[int, typer.Option(
+        min=0, help="Also show the best N candidates below the threshold in each other document (0: none).",
+    )] = 2,
 ) -> None:
     """Print a measure's lineage tree: back to the 2008 Outline and forward to the latest plan, with evidence."""
     from ipkg.evaluate import load_or_build
@@ -94,7 +97,7 @@ def lineage(
 
     corpus = load_or_build(_settings(data))
     try:
-        console.print(lineage_tree(corpus, measure))
+        console.print(lineage_tree(corpus, measure, candidates=candidates))
     except KeyError:
         err.print(f"[red]unknown measure[/] {measure!r}: give doc/label, e.g. division-of-work-2016/20")
         raise typer.Exit(2) from None

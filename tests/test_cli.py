@@ -26,3 +26,15 @@ def test_query_refuses_updates_and_services_before_touching_a_store(tmp_path):
 def test_build_names_a_missing_manifest(tmp_path):
     result = runner.invoke(app, ["build", "--data", str(tmp_path)])
     assert result.exit_code == 1 and "manifest not found" in result.output
+
+
+def test_lineage_prints_the_chain_and_the_candidates_below_the_threshold(built):
+    settings = built[0]
+    result = runner.invoke(app, ["lineage", "outline-2008/57", "--data", str(settings.data_dir),
+                                 "--candidates", "1"])
+    assert result.exit_code == 0, result.output
+    assert "forward (later plans)" in result.output and "candidates below the threshold" in result.output
+    shown = [line.split("candidate ")[1].split("/")[0] for line in result.output.splitlines() if "candidate " in line]
+    assert shown and len(shown) == len(set(shown))  # at most one per later document, as asked
+    unknown = runner.invoke(app, ["lineage", "outline-2008/999", "--data", str(settings.data_dir)])
+    assert unknown.exit_code == 2 and "unknown measure" in unknown.output

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from ipkg.extract.alignment import align
-from ipkg.extract.chains import chain_back, chain_forward, lineage_tree
+from ipkg.extract.chains import below_threshold, chain_back, chain_forward, lineage_tree
 from ipkg.extract.cleaning import Cleaner
 from ipkg.extract.lineage import (
     LEARNED,
@@ -221,6 +221,20 @@ def test_chains_go_back_and_forward_best_first_without_cycles() -> None:
     assert {n.measure for n in forward.walk()} == {"a/1", "b/1", "c/1", "c/2", "d/1"}
 
 
+def test_candidates_below_the_threshold_best_per_document() -> None:
+    links = [
+        _link("d/1", "c/1", 0.4, asserted=False), _link("d/1", "c/2", 0.3, asserted=False),
+        _link("d/1", "c/3", 0.2, asserted=False),  # third in c: over the quota of 2
+        _link("d/1", "b/1", 0.1, asserted=False), _link("d/1", "b/2", 0.9),  # asserted: in the chain, not here
+        _link("e/1", "d/1", 0.5, asserted=False),  # a later measure that may carry d/1 forward
+        _link("e/1", "c/1", 0.8, asserted=False),  # not about d/1
+    ]
+    below = below_threshold(links, "d/1", per_document=2)
+    assert [n.measure for n in below.children] == ["e/1", "c/1", "c/2", "b/1"]
+    assert all(n.link is not None and not n.link.asserted and not n.children for n in below.children)
+    assert below_threshold(links, "d/1", per_document=0).children == []
+
+
 def test_lineage_tree_renders(linked: Corpus) -> None:
     from rich.console import Console
 
@@ -228,7 +242,10 @@ def test_lineage_tree_renders(linked: Corpus) -> None:
     console = Console(width=120, record=True)
     console.print(lineage_tree(linked, "https://w3id.org/ipkg/id/measure/" + source))
     text = console.export_text()
-    assert source in text and "back" in text and "forward" in text
+    assert source in text and "back" in text and "forward" in text and "below the threshold" in text
+    console = Console(width=120, record=True)
+    console.print(lineage_tree(linked, source, candidates=0))
+    assert "below the threshold" not in console.export_text()
     with pytest.raises(KeyError):
         lineage_tree(linked, "outline-2008/999")
 

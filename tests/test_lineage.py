@@ -190,13 +190,18 @@ def test_candidates_are_ranked_top_k_per_earlier_document(linked: Corpus) -> Non
 
 def test_relation_rules(structure: Corpus) -> None:
     corpus = structure
-    assert relation(corpus, "action-plan-2009", "x", "outline-2008", "y", {}, 5, 5) == "implements"
+    assert relation(corpus, "action-plan-2009", "x", "outline-2008", "y") == "implements"
     assert relation(corpus, "fyp13-plan-2016", "Complete the revision of the Patent Law.",
-                    "promotion-plan-2012", "Press ahead with the revision of the Patent Law.", {}, 5, 5) == "completes"
+                    "promotion-plan-2012", "Press ahead with the revision of the Patent Law.") == "completes"
+    # from trademarks to IP at large: the scope widens
+    assert relation(corpus, "division-of-work-2016", "Strengthen IP supervision of large markets.",
+                    "action-plan-2009", "Strengthen trademark supervision of large markets.",
+                    set(), {"trademark"}) == "expands"
+    # an expansion verb alone is no widening (composite paragraphs "expand" something else)
     assert relation(corpus, "fyp13-plan-2016", "Expand the pilot of patent navigation.",
-                    "promotion-plan-2012", "Launch pilots of patent navigation.", {}, 5, 5) == "expands"
+                    "promotion-plan-2012", "Launch pilots of patent navigation.", {"patent"}, {"patent"}) == "continues"
     assert relation(corpus, "fyp13-plan-2016", "Run the 12330 hotlines.",
-                    "promotion-plan-2012", "Run the 12330 hotlines.", {}, 5, 5) == "continues"
+                    "promotion-plan-2012", "Run the 12330 hotlines.") == "continues"
 
 
 def _link(later: str, earlier: str, score: float, asserted: bool = True) -> LineageCandidate:

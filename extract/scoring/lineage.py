@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from ipkg.extract.lineage import FEATURE_GROUPS, FEATURES, LEARNED, Candidates, candidate_pool, relation
+from ipkg.extract.lineage import FEATURE_GROUPS, FEATURES, LEARNED, Candidates, candidate_pool, pair_relation
 from ipkg.extract.lineage_model import (
     FOLDS,
     Gold,
@@ -134,7 +134,6 @@ def baseline_scores(corpus: Corpus, gold: Gold, order: dict[str, list[str]]) -> 
 
 def relation_accuracy(corpus: Corpus, cands: Candidates, gold: Gold) -> tuple[int, int, dict[str, int]]:
     """Of the gold strong links found in the pool, how many get the gold relation type."""
-    idx = cands.index
     right = total = 0
     confusion: dict[str, int] = {}
     for p in cands.pairs:
@@ -142,9 +141,7 @@ def relation_accuracy(corpus: Corpus, cands: Candidates, gold: Gold) -> tuple[in
         want = gold.relation.get((later, earlier))
         if want is None:
             continue
-        lm, em = idx.measures[p.later], idx.measures[p.earlier]
-        got = relation(corpus, lm.doc, lm.text, em.doc, em.text, p.features, len(idx.tokens[p.later]),
-                       len(idx.tokens[p.earlier]))
+        got = pair_relation(corpus, cands, p)
         total += 1
         right += got == want
         if got != want:

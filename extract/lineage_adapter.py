@@ -15,6 +15,8 @@ without the held-out measures (``lineage_model.cross_validate``).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,13 +57,15 @@ def fit_adapter(vectors: np.ndarray, links: list[tuple[int, int]], rank: int = R
                 seed: int = SEED) -> Adapter:
     """Fit ``U, V`` on ``links`` (later row, earlier row) of ``vectors`` (l2-normalised measure embeddings).
 
-    Full-batch Adam on CPU with a fixed seed: the same links give the same adapter."""
+    Full-batch Adam on CPU with a fixed seed and torch's deterministic algorithms (the gradient of the row
+    gathers accumulates in parallel otherwise, and two fits drifted apart by 1e-4): the same links give the
+    same adapter, bit for bit."""
     import torch
 
     dim = vectors.shape[1]
     if not links:
         return identity(dim)
-    with torch.random.fork_rng():
+    with torch.random.fork_rng(), _deterministic_torch():
         torch.manual_seed(seed)
         x = torch.tensor(np.asarray(vectors), dtype=torch.float32)
         later = torch.tensor([a for a, _ in links])
@@ -81,6 +85,18 @@ def fit_adapter(vectors: np.ndarray, links: list[tuple[int, int]], rank: int = R
             loss.backward()
             optimiser.step()
         return Adapter(u.detach().numpy().copy(), v.detach().numpy().copy())
+
+
+@contextmanager
+def _deterministic_torch() -> Iterator[None]:
+    import torch
+
+    before = torch.are_deterministic_algorithms_enabled()
+    torch.use_deterministic_algorithms(True)
+    try:
+        yield
+    finally:
+        torch.use_deterministic_algorithms(before)
 
 
 def save_adapter(adapter: Adapter, path: Path = ADAPTER_PATH) -> None:

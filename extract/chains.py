@@ -2,13 +2,15 @@
 
 A chain is a tree: each node is a measure reached through one link (score, relation, evidence). Back: a
 measure's asserted candidates, best first. Forward: the later measures that assert a link to it, best
-first. Beside the chains, the measure's own candidates below the threshold (``below_threshold``): the links a
-reader should weigh, since most true links score under the calibrated, precision-first threshold. A measure already on the path from the root is never entered again, so a cyclic set of links (not
-possible between dated documents, but possible in hand-made data) still gives a finite tree.
+first. A measure already on the path from the root is never entered again, so a cyclic set of links (not
+possible between dated documents, but possible in hand-made data) still gives a finite tree. Beside the
+chains, the measure's own candidates below the threshold (``below_threshold``): the links a reader should
+weigh, since most true links score under the calibrated, precision-first threshold.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 from rich.markup import escape
@@ -56,14 +58,14 @@ def below_threshold(candidates: list[LineageCandidate], measure: str, per_docume
     """``measure`` with its best ``per_document`` unasserted candidates in each other document, earlier
     (what it may carry forward) and later (what may carry it forward), best first: one level, not followed."""
     node = ChainNode(measure)
-    taken: dict[str, int] = {}
+    taken: Counter[str] = Counter()
     for c in sorted(candidates, key=lambda c: (-c.score, c.earlier, c.later)):
         if c.asserted or measure not in (c.later, c.earlier):
             continue
         other = c.earlier if c.later == measure else c.later
         doc = other.split("/")[0]
-        if taken.get(doc, 0) < per_document:
-            taken[doc] = taken.get(doc, 0) + 1
+        if taken[doc] < per_document:
+            taken[doc] += 1
             node.children.append(ChainNode(other, c))
     return node
 
@@ -96,25 +98,26 @@ def resolve_measure(corpus: Corpus, ref: str) -> str:
     return corpus.measure(doc, label).id
 
 
-def _label(corpus: Corpus, node: ChainNode, direction: str) -> str:
+def _label(corpus: Corpus, node: ChainNode) -> str:
     doc, _, label = node.measure.partition("/")
     try:
         text = corpus.measure(doc, label).text
     except KeyError:
         text = ""
     head = f"[bold]{escape(node.measure)}[/bold]"
-    if node.link is not None:
-        if not direction:  # a candidate below the threshold: its arrow says which way it points
-            direction = "←" if node.link.later != node.measure else "→"
+    link = node.link
+    if link is not None:
+        if not link.asserted:
             head = "[dim]candidate[/dim] " + head
-        head = f"{direction} {node.link.relation} [cyan]{node.link.score:.2f}[/cyan]  " + head
+        arrow = "←" if node.measure == link.earlier else "→"  # back to an earlier measure, or forward
+        head = f"{arrow} {link.relation} [cyan]{link.score:.2f}[/cyan]  " + head
     snippet = escape(text[:90] + ("…" if len(text) > 90 else ""))
     return f"{head}\n[dim]{snippet}[/dim]"
 
 
-def _attach(tree: Tree, corpus: Corpus, node: ChainNode, direction: str) -> None:
+def _attach(tree: Tree, corpus: Corpus, node: ChainNode) -> None:
     for child in node.children:
-        branch = tree.add(_label(corpus, child, direction))
+        branch = tree.add(_label(corpus, child))
         link = child.link
         if link is not None:
             for e in link.evidence[:3]:
@@ -123,22 +126,22 @@ def _attach(tree: Tree, corpus: Corpus, node: ChainNode, direction: str) -> None
             programmes = link.shared.get("programmes", [])
             if programmes:
                 branch.add(f"[dim]shared: {escape(', '.join(programmes[:5]))}[/dim]")
-        _attach(branch, corpus, child, direction)
+        _attach(branch, corpus, child)
 
 
 def lineage_tree(corpus: Corpus, measure_id: str, branch: int = 3, candidates: int = 2) -> Tree:
     """A rich Tree for ``ipkg lineage``: the measure, its chain back to the Outline and forward, and its best
     ``candidates`` per document below the threshold."""
     root = resolve_measure(corpus, measure_id)
-    tree = Tree(_label(corpus, ChainNode(root), ""))
+    tree = Tree(_label(corpus, ChainNode(root)))
     back = chain_back(corpus.lineage, root, branch)
     forward = chain_forward(corpus.lineage, root, branch)
     back_tree = tree.add("[yellow]back (earlier plans)[/yellow]" + ("" if back.children else " — none asserted"))
-    _attach(back_tree, corpus, back, "←")
+    _attach(back_tree, corpus, back)
     fwd_tree = tree.add("[yellow]forward (later plans)[/yellow]" + ("" if forward.children else " — none asserted"))
-    _attach(fwd_tree, corpus, forward, "→")
+    _attach(fwd_tree, corpus, forward)
     if candidates > 0:
         below = below_threshold(corpus.lineage, root, candidates)
         head = f"[yellow]candidates below the threshold[/yellow] [dim](best {candidates} per document)[/dim]"
-        _attach(tree.add(head + ("" if below.children else " — none")), corpus, below, "")
+        _attach(tree.add(head + ("" if below.children else " — none")), corpus, below)
     return tree

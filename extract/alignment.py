@@ -1,14 +1,18 @@
 """Local alignment of two measures over their content-word stems: the shared phrases, with raw spans.
 
 The alignment is difflib's matching blocks over the two stem sequences (a longest-common-block recursion,
-order-preserving, no junk heuristic). A block of two or more content words is a shared phrase; its evidence
-is the stretch of each measure's text from the block's first to its last word (function words in between
-included), mapped back to the raw files through the cleaning offset map (``normalised_offsets``).
+order-preserving, no junk heuristic), cut where either text starts a new sentence: dropping the punctuation
+with the function words would otherwise join the end of one sentence to the start of the next
+("protection. Strengthen"). A block of two or more content words is a shared phrase; its evidence is the
+stretch of each measure's text from the block's first to its last word (function words in between
+included, and a bracket the phrase opens), mapped back to the raw files through the cleaning offset map
+(``normalised_offsets``).
 """
 
 from __future__ import annotations
 
 import difflib
+import itertools
 from dataclasses import dataclass
 
 from ipkg.extract.cleaning import Cleaner, normalised_offsets
@@ -35,10 +39,30 @@ def align(later: list[Token], earlier: list[Token], idf: dict[str, float]) -> Al
     if not a or not b:
         return Alignment([], 0.0, 0)
     matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    blocks = [(i, j, n) for i, j, n in matcher.get_matching_blocks() if n >= MIN_BLOCK]
+    blocks = [
+        piece for block in matcher.get_matching_blocks() for piece in _within_sentences(block, later, earlier)
+        if piece[2] >= MIN_BLOCK
+    ]
     mass = sum(idf.get(a[i + k], 1.0) for i, _, n in blocks for k in range(n))
     total = min(sum(idf.get(s, 1.0) for s in a), sum(idf.get(s, 1.0) for s in b))
     return Alignment(blocks, min(1.0, mass / total) if total else 0.0, max((n for *_, n in blocks), default=0))
+
+
+def _within_sentences(block: tuple[int, int, int], later: list[Token],
+                      earlier: list[Token]) -> list[tuple[int, int, int]]:
+    i, j, n = block
+    cuts = [
+        k for k in range(1, n)
+        if later[i + k].sentence != later[i + k - 1].sentence or earlier[j + k].sentence != earlier[j + k - 1].sentence
+    ]
+    bounds = [0, *cuts, n]
+    return [(i + s, j + s, e - s) for s, e in itertools.pairwise(bounds)]
+
+
+def _close_bracket(text: str, end: int) -> int:
+    """``end`` moved past the closing bracket that follows a phrase with an unclosed one ("(WIPO" -> "(WIPO)")."""
+    phrase_opens = text.rfind("(", 0, end) > text.rfind(")", 0, end)
+    return end + 1 if phrase_opens and text[end:end + 1] == ")" else end
 
 
 class SpanMapper:
@@ -92,6 +116,7 @@ def evidence(
     for i, j, n in scored[:limit]:
         ls, le = later_tokens[i].start, later_tokens[i + n - 1].end
         es, ee = earlier_tokens[j].start, earlier_tokens[j + n - 1].end
+        le, ee = _close_bracket(later.text, le), _close_bracket(earlier.text, ee)
         later_span = mapper.span(later, ls, le)
         earlier_span = mapper.span(earlier, es, ee)
         if later_span is None or earlier_span is None:

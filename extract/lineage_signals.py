@@ -14,6 +14,8 @@ translators: revise / revision / revising, protect / protection, enforce / enfor
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import math
 import os
 import re
@@ -74,10 +76,15 @@ class Token:
     stem: str
     start: int  # character offsets into Measure.text
     end: int
+    sentence: int = 0  # which sentence of the text (see ``_SENTENCE``): shared phrases stay inside one
+
+
+_SENTENCE = re.compile(r"(?<=[.;!?])\s+|(?<=:)\s+")
 
 
 def content_tokens(text: str) -> list[Token]:
     """Content words of a text as stems with their character offsets (function words and years dropped)."""
+    breaks = [m.end() for m in _SENTENCE.finditer(text)]
     out: list[Token] = []
     for m in _WORD.finditer(text):
         w = m.group(0).lower()
@@ -85,25 +92,15 @@ def content_tokens(text: str) -> list[Token]:
             continue
         if w.isdigit() and (len(w) < 3 or re.fullmatch(r"(19|20)\d\d", w)):
             continue
-        out.append(Token(stem(w), m.start(), m.end()))
+        out.append(Token(stem(w), m.start(), m.end(), bisect.bisect_right(breaks, m.start())))
     return out
 
 
-_SENTENCE = re.compile(r"(?<=[.;!?])\s+|(?<=:)\s+")
-
-
-def segment_tokens(text: str, tokens: list[Token]) -> list[list[Token]]:
+def segment_tokens(tokens: list[Token]) -> list[list[Token]]:
     """The content tokens of each sentence (at least one segment, possibly empty). Composite measures —
     a five-year-plan paragraph, a long Outline paragraph — carry several distinct objects, one or two
     sentences each; comparing sentences finds the one object two measures share."""
-    bounds = [m.end() for m in _SENTENCE.finditer(text)] + [len(text) + 1]
-    out: list[list[Token]] = [[] for _ in bounds]
-    k = 0
-    for t in tokens:
-        while t.start >= bounds[k]:
-            k += 1
-        out[k].append(t)
-    return [piece for piece in out if piece] or [[]]
+    return [list(piece) for _, piece in itertools.groupby(tokens, key=lambda t: t.sentence)] or [[]]
 
 
 def best_pair_similarity(vectors: np.ndarray | sparse.csr_matrix, starts: np.ndarray, rows_a: np.ndarray,
@@ -215,9 +212,8 @@ def build_index(corpus: Corpus, measures: list[Measure] | None = None) -> Index:
     index = Index(measures, tokens, idf, unigram, bigram, presence, weight, vocab, programmes, surface, sets)
     seg_rows: list[list[str]] = []
     starts = [0]
-    for m, ts in zip(measures, tokens, strict=True):
-        pieces = segment_tokens(m.text, ts)
-        seg_rows += [[t.stem for t in piece] for piece in pieces]
+    for ts in tokens:
+        seg_rows += [[t.stem for t in piece] for piece in segment_tokens(ts)]
         starts.append(len(seg_rows))
     index.segments = _tfidf(seg_rows, vocab, weight)
     index.segment_start = np.array(starts)

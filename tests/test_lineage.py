@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from ipkg.extract.alignment import align
+from ipkg.extract.alignment import SpanMapper, align, evidence
 from ipkg.extract.chains import below_threshold, chain_back, chain_forward, lineage_tree
 from ipkg.extract.cleaning import Cleaner
 from ipkg.extract.lineage import (
@@ -141,6 +141,31 @@ def test_alignment_blocks_are_content_word_runs() -> None:
     al = align(a, b, {})
     assert al.longest == 3  # revis patent law
     assert 0 < al.coverage <= 1
+
+
+def test_shared_phrases_stay_inside_a_sentence() -> None:
+    # Both texts run "... IP protection" into "Improve ...": without the sentence cut the stems align as
+    # one block, "IP protection. Improve the mechanism", which neither text says.
+    later = "Strengthen IP protection. Improve the mechanism for patent examination."
+    earlier = "Reform IP protection; improve the mechanism for trademark registration."
+    al = align(content_tokens(later), content_tokens(earlier), {})
+    tokens = content_tokens(later)
+    assert [" ".join(t.stem for t in tokens[i:i + n]) for i, _, n in al.blocks] == ["ip protect", "improv mechanism"]
+    assert all(len({t.sentence for t in tokens[i:i + n]}) == 1 for i, _, n in al.blocks)
+
+
+def test_evidence_phrase_closes_the_bracket_it_opens() -> None:
+    corpus, raws = _corpus(
+        {"old": ["Take part in the World Intellectual Property Organization (WIPO) meetings."],
+         "new": ["Deepen cooperation with the World Intellectual Property Organization (WIPO) and others."]},
+        {"old": "2008", "new": "2016"},
+    )
+    new, old = corpus.measures[1], corpus.measures[0]
+    a, b = content_tokens(new.text), content_tokens(old.text)
+    phrases = evidence(new, a, old, b, align(a, b, {}), SpanMapper(raws), {})
+    assert [p.phrase for p in phrases] == ["World Intellectual Property Organization (WIPO)"]
+    span = phrases[0].earlier_span
+    assert raws["old"][span.start:span.end] == "World Intellectual Property Organization (WIPO)"
 
 
 @pytest.fixture(scope="module")

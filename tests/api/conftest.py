@@ -124,12 +124,18 @@ def _browser():
 
 @pytest.fixture
 def browser_page(_browser, server_url: str):
-    """A fresh page; ``page.requested_urls`` lists every URL it requested (assert they stay local)."""
+    """A fresh page; ``page.requested_urls`` lists every URL it requested (assert they stay local),
+    ``page.failed_urls`` the ones answered with an error status, ``page.console_errors`` the scripts' errors."""
     context = _browser.new_context(base_url=server_url)
     page = context.new_page()
     requested: list[str] = []
+    failed: list[str] = []
+    errors: list[str] = []
     page.on("request", lambda request: requested.append(request.url))
-    page.requested_urls = requested
+    page.on("response", lambda response: failed.append(f"{response.status} {response.url}") if response.status >= 400 else None)
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.requested_urls, page.failed_urls, page.console_errors = requested, failed, errors
     page.set_default_timeout(15_000)
     yield page
     context.close()

@@ -1,5 +1,6 @@
 """A walk through the pages in headless Chromium: home -> agency -> measure -> lineage -> compare ->
-network. The networks draw (a <canvas> with a size), and no request leaves the local server."""
+network. The networks draw (a <canvas> with a size), no request leaves the local server or fails, and no
+script raises."""
 
 from __future__ import annotations
 
@@ -64,6 +65,8 @@ def test_walk_through(browser_page, server_url, artifacts, outside_requests):
     page.screenshot(path=str(shots / "document.png"), full_page=False)
 
     assert outside_requests(page.requested_urls) == []
+    assert page.failed_urls == []
+    assert page.console_errors == []  # also Chromium's "Failed to load resource" for the favicon
 
 
 def test_network_node_click_opens_page(browser_page, server_url):

@@ -11,7 +11,7 @@ from ipkg.extract.lineage_model import read_lineage_gold
 from ipkg.extract.records import Corpus
 from ipkg.extract.scoring import Table
 from ipkg.extract.scoring.lineage import FULL_LINKER as FULL
-from ipkg.extract.scoring.lineage import _ranks, score_lineage
+from ipkg.extract.scoring.lineage import _ranks, calibration, score_lineage
 
 
 @pytest.fixture(scope="module")
@@ -91,8 +91,29 @@ def test_filtered_ranks_do_not_count_other_true_links() -> None:
 
 
 def test_filtered_recall_is_never_below_recall(tables: list[Table]) -> None:
-    main, per_pair = tables
+    main, per_pair = tables[:2]
     for row in main.rows:
         assert float(str(row[1])) <= float(str(row[7])) and float(str(row[2])) <= float(str(row[8]))
     for row in per_pair.rows:
         assert float(str(row[4])) <= float(str(row[8]))
+
+
+def test_calibration_bands_unlabelled_and_weak_pairs_left_out() -> None:
+    scores = np.array([0.05, 0.05, 0.95, 1.0, np.nan, 0.5, 0.0])
+    table = calibration(scores, [0, 0, 1, 1, 1, None, 0])
+    assert table.rows == [["0.0-0.1", 3, 0.033, 0.0, 0], ["0.9-1.0", 2, 0.975, 1.0, 2]]
+    # (3 * 0.033 + 2 * 0.025) / 5, and 0.025 for the two pairs above the lowest band
+    assert "expected calibration error 0.030 over 5 labelled pooled pairs, 0.025 over the 2 scored >= 0.1" in table.notes[0]
+
+
+def test_scores_read_as_probabilities(tables: list[Table], data_dir: Path) -> None:
+    """Cross-validated, the share of true links in each score band is close to the band's scores."""
+    table = tables[2]
+    assert table.title.startswith("Lineage score calibration")
+    assert sum(int(str(r[4])) for r in table.rows) <= len(read_lineage_gold(data_dir / "gold").strong)
+    note = table.notes[0]
+    overall = float(note.split("expected calibration error ")[1].split()[0])
+    above = float(note.split("pairs, ")[1].split()[0])  # the candidates a reader meets
+    assert overall < 0.02 and above < 0.08
+    high = [r for r in table.rows if float(str(r[0]).split("-")[0]) >= 0.9]
+    assert high and float(str(high[0][3])) >= 0.9

@@ -209,7 +209,43 @@ def score_lineage(corpus: Corpus, gold_dir: Path, raws: dict[str, str] | None = 
          "filtered r@3"],
         rows, notes,
     )
-    return [table, by_document_pair(ids, full_cv.scores, full_cv.thresholds, gold)]
+    return [table, by_document_pair(ids, full_cv.scores, full_cv.thresholds, gold),
+            calibration(full_cv.scores, full_cv.labels)]
+
+
+BANDS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
+
+
+def calibration(scores: np.ndarray, labels: list[int | None], bands: tuple[float, ...] = BANDS) -> Table:
+    """What a score means: per score band, the share of the pooled candidates that are gold strong links
+    (cross-validated), and the expected calibration error — the pair-weighted gap between the two — over all
+    pairs and over those above the lowest band, the ones a reader meets among a measure's candidates."""
+    y = np.array([np.nan if lab is None else lab for lab in labels], dtype=float)
+    keep = ~np.isnan(scores) & ~np.isnan(y)
+    s, y = scores[keep], y[keep]
+    band = np.clip(np.searchsorted(bands, s, side="right") - 1, 0, len(bands) - 2)
+    rows: list[list[object]] = []
+    gaps = np.zeros(len(bands) - 1)
+    counts = np.zeros(len(bands) - 1)
+    for b in range(len(bands) - 1):
+        inside = band == b
+        if not inside.any():
+            continue
+        mean, share = float(s[inside].mean()), float(y[inside].mean())
+        counts[b], gaps[b] = inside.sum(), inside.sum() * abs(mean - share)
+        rows.append([f"{bands[b]:.1f}-{bands[b + 1]:.1f}", int(inside.sum()), round(mean, 3), round(share, 3),
+                     int(y[inside].sum())])
+    overall = gaps.sum() / max(1, counts.sum())
+    above = gaps[1:].sum() / max(1, counts[1:].sum())
+    return Table(
+        "Lineage score calibration (full linker, cross-validated)",
+        ["score", "pairs", "mean score", "share strong", "strong links"],
+        rows,
+        [f"expected calibration error {overall:.3f} over {int(counts.sum())} labelled pooled pairs, "
+         f"{above:.3f} over the {int(counts[1:].sum())} scored >= {bands[1]:.1f}. The closer "
+         "'mean score' and 'share strong', the more a link's score reads as the probability that it carries the "
+         "earlier measure forward (weak links left out)."],
+    )
 
 
 def by_document_pair(ids: list[tuple[str, str]], scores: np.ndarray, thresholds: np.ndarray,

@@ -13,7 +13,8 @@ Pipeline, per later document L and each earlier document E (earlier by issue dat
    instruments, IP types), a local alignment (``extract/alignment.py``) and the embedding
    signals (measure cosine, best sentence-pair cosine, cosine relative to the best in that document).
    The learned signals (``LEARNED``) are the measure cosine in the embedding space corrected by an adapter
-   fitted on the gold links (``extract/lineage_adapter.py``) and its gap to the best pooled candidate.
+   fitted on the gold links (``extract/lineage_adapter.py``), its gap to the best pooled candidate, and how
+   often the other plans carry the earlier measure forward (a measure that persisted tends to persist).
 3. A logistic model (``extract/lineage_model.json``, fitted by ``lineage_model.fit``) turns the signals into a
    score in [0, 1]; the top ``TOP_K`` per earlier document are kept, ranked over all earlier documents, and
    asserted when the score reaches the calibrated threshold.
@@ -23,14 +24,15 @@ Pipeline, per later document L and each earlier document E (earlier by issue dat
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from scipy import sparse
 
 from ipkg.extract.alignment import Alignment, SpanMapper, align, evidence
-from ipkg.extract.lineage_adapter import Adapter, identity, load_adapter
+from ipkg.extract.lineage_adapter import Adapter, fit_adapter, identity, load_adapter
 from ipkg.extract.lineage_signals import (
     Index,
     build_index,
@@ -59,7 +61,7 @@ FEATURE_GROUPS: dict[str, list[str]] = {
     "alignment": ["align_coverage", "align_longest"],
     "embeddings": ["sem_cos", "sem_seg", "sem_rel"],
     # fitted on the gold links (extract/lineage_adapter.py), so refitted per fold by the cross-validation
-    "learned": ["adapted_cos", "adapted_gap"],
+    "learned": ["adapted_cos", "adapted_gap", "carried_elsewhere"],
 }
 LEARNED = FEATURE_GROUPS["learned"]
 FEATURES = [f for group in FEATURE_GROUPS.values() for f in group]
@@ -115,8 +117,11 @@ class Candidates:
 
 
 def learned_signals(cands: Candidates, adapter: Adapter) -> np.ndarray:
-    """Per pooled pair (rows as ``cands.pairs``): the adapted measure cosine, and its gap to the best pooled
-    candidate of the same later measure in the same earlier document (0 for that best one, negative below)."""
+    """Per pooled pair (rows as ``cands.pairs``), the ``LEARNED`` signals: the adapted measure cosine; its gap
+    to the best pooled candidate of the same later measure in the same earlier document (0 for that best one,
+    negative below); and log(1 + the gold links that carry the earlier measure forward from the measures of
+    *other* later documents). Links from the pair's own document are left out: a new plan arrives with none,
+    and the pair's own gold link must not score it."""
     index = cands.index
     assert index.dense is not None
     later = np.array([p.later for p in cands.pairs], dtype=int)
@@ -127,7 +132,23 @@ def learned_signals(cands: Candidates, adapter: Adapter) -> np.ndarray:
                      dtype=int)
     best = np.full(len(groups), -np.inf)
     np.maximum.at(best, group, cos)
-    return np.column_stack([cos, cos - best[group]]) if len(cos) else np.zeros((0, len(LEARNED)))
+    total: Counter[str] = Counter()
+    for (earlier_id, _), n in adapter.carried.items():
+        total[earlier_id] += n
+    carried = np.log1p([
+        total[index.measures[p.earlier].id]
+        - adapter.carried.get((index.measures[p.earlier].id, index.measures[p.later].doc), 0)
+        for p in cands.pairs
+    ])
+    return np.column_stack([cos, cos - best[group], carried]) if len(cos) else np.zeros((0, len(LEARNED)))
+
+
+def learn_from_links(index: Index, links: list[tuple[int, int]]) -> Adapter:
+    """What gold links (later row, earlier row) teach the linker: the embedding adapter and the counts of
+    links per earlier measure and later document."""
+    assert index.dense is not None
+    carried = Counter((index.measures[j].id, index.measures[i].doc) for i, j in links)
+    return replace(fit_adapter(index.dense, links), carried=dict(carried))
 
 
 def add_learned_signals(cands: Candidates, adapter: Adapter) -> None:

@@ -11,13 +11,16 @@ Only ``U`` and ``V`` are learned (2 x 384 x ``RANK`` numbers); the encoder itsel
 about a second and the result is a small file (``extract/lineage_adapter.npz``) the build reads. Fitted with
 the lineage model (``python -m ipkg.extract.lineage_model``); the cross-validation refits it per fold
 without the held-out measures (``lineage_model.cross_validate``).
+
+The same file keeps the other thing the gold links teach: how many of them carry each earlier measure
+forward, per later document (``Adapter.carried``, see ``lineage.learned_signals``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -35,6 +38,8 @@ SEED = 0
 class Adapter:
     u: np.ndarray  # dim x RANK
     v: np.ndarray  # RANK x dim
+    # (earlier measure id, later document) -> gold strong links from that document's measures to the measure
+    carried: Mapping[tuple[str, str], int] = field(default_factory=dict)
 
     def transform(self, vectors: np.ndarray) -> np.ndarray:
         """l2-normalised ``vectors @ (I + U V)``."""
@@ -100,11 +105,20 @@ def _deterministic_torch() -> Iterator[None]:
 
 
 def save_adapter(adapter: Adapter, path: Path = ADAPTER_PATH) -> None:
-    np.savez_compressed(path, u=adapter.u.astype(np.float32), v=adapter.v.astype(np.float32))
+    keys = sorted(adapter.carried)
+    np.savez_compressed(
+        path, u=adapter.u.astype(np.float32), v=adapter.v.astype(np.float32),
+        carried_earlier=np.array([e for e, _ in keys], dtype=str), carried_doc=np.array([d for _, d in keys], dtype=str),
+        carried_links=np.array([adapter.carried[k] for k in keys], dtype=np.int32),
+    )
 
 
 def load_adapter(path: Path = ADAPTER_PATH) -> Adapter | None:
     if not path.exists():
         return None
     with np.load(path) as data:
-        return Adapter(data["u"], data["v"])
+        carried = {
+            (str(e), str(d)): int(n)
+            for e, d, n in zip(data["carried_earlier"], data["carried_doc"], data["carried_links"], strict=True)
+        }
+        return Adapter(data["u"], data["v"], carried)

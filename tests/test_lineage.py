@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pytest
 
 from ipkg.extract.alignment import SpanMapper, align, evidence
@@ -337,10 +338,14 @@ def test_a_held_out_measure_never_reaches_the_adapter() -> None:
     assert len(training_links(cands, gold, fold, set())) == len(strong)
     learned = learned_columns(cands, gold, fold, {fold["b/1"]})
     assert learned.shape == (len(cands.pairs), len(LEARNED))
-    gaps = {cands.ids(p): gap for p, (_, gap) in zip(cands.pairs, learned, strict=True)}
+    gaps = {cands.ids(p): gap for p, (_, gap, _) in zip(cands.pairs, learned, strict=True)}
     for later in ("b/1", "b/2"):
         in_a = [gaps[(later, e)] for e in ("a/1", "a/2") if (later, e) in gaps]
         assert max(in_a) == 0.0 and min(in_a) <= 0.0  # the gap to the best pooled candidate of that document
+    carried = {cands.ids(p): float(n) for p, (*_, n) in zip(cands.pairs, learned, strict=True)}
+    assert carried[("b/1", "a/1")] == pytest.approx(np.log1p(1))  # c/1 carries a/1 forward
+    assert carried[("b/2", "a/2")] == 0.0  # its only link is b/2's own: the pair's own document never counts
+    assert carried[("c/1", "a/1")] == 0.0  # b/1 -> a/1 is held out
 
 
 def test_linked_candidates_carry_the_learned_signals() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -51,10 +52,12 @@ def test_fit_is_deterministic_and_round_trips(tmp_path: Path) -> None:
     vectors, links = _translated_pairs(20)
     first, second = fit_adapter(vectors, links, steps=30), fit_adapter(vectors, links, steps=30)
     assert np.array_equal(first.u, second.u) and np.array_equal(first.v, second.v)
-    save_adapter(first, tmp_path / "adapter.npz")
+    carried = {("outline-2008/9", "fyp13-plan-2016"): 2, ("outline-2008/9", "promotion-plan-2012"): 1}
+    save_adapter(replace(first, carried=carried), tmp_path / "adapter.npz")
     loaded = load_adapter(tmp_path / "adapter.npz")
     assert loaded is not None
     assert np.allclose(loaded.transform(vectors), first.transform(vectors))
+    assert loaded.carried == carried
     assert load_adapter(tmp_path / "missing.npz") is None
 
 

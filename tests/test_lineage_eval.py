@@ -42,10 +42,18 @@ def test_embeddings_lift_the_linker(figures: dict[str, list[object]]) -> None:
 
 def test_learned_adapter_lifts_the_linker(figures: dict[str, list[object]]) -> None:
     """Refitted per fold without the fold's measures, so this lift is out of sample."""
-    before, after = figures["+ embeddings"], figures[FULL]
+    before, after = figures["+ embeddings"], figures["+ learned adapter"]
     assert float(after[0]) >= float(before[0]) + 0.03  # recall@1
     assert float(after[1]) >= float(before[1]) + 0.02  # recall@3
     assert float(after[4]) >= float(before[4]) + 0.05  # asserted F1
+
+
+def test_measures_carried_elsewhere_lift_recall(figures: dict[str, list[object]]) -> None:
+    """Counted per fold from the training links of the other later documents only."""
+    before, after = figures["+ learned adapter"], figures[FULL]
+    assert float(after[1]) >= float(before[1]) + 0.01  # recall@3
+    assert float(after[7]) >= float(before[7]) + 0.01  # filtered recall@3
+    assert float(after[2]) >= 0.85  # asserted precision stays on target
 
 
 def test_policy_topics_lift_the_linker(figures: dict[str, list[object]]) -> None:
@@ -54,7 +62,7 @@ def test_policy_topics_lift_the_linker(figures: dict[str, list[object]]) -> None
     assert float(full[1]) >= float(without[1]) + 0.03  # recall@3
 
 
-@pytest.mark.xfail(reason="target not met: cross-validated recall@3 is 0.85 (target 0.90); the misses are "
+@pytest.mark.xfail(reason="target not met: cross-validated recall@3 is 0.87 (target 0.90); the misses are "
                    "conceptual links between differently translated plans and composite paragraphs with more strong "
                    "links into one document than k (see ipkg eval)", strict=True)
 def test_recall_at_3_target(figures: dict[str, list[object]]) -> None:

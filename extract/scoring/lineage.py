@@ -9,6 +9,7 @@ neither as later nor as earlier measures of a training link (``lineage_model.lea
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from pathlib import Path
@@ -179,7 +180,8 @@ def score_lineage(corpus: Corpus, gold_dir: Path, raws: dict[str, str] | None = 
     rows += [[name, *_row(f)] for name, f in figures.items()]
     full, full_cv = figures[FULL_LINKER], validated[FULL_LINKER]
     reachable = sum(min(3, n) for n in _strong_per_query(gold).values())
-    in_pool = sum(1 for p in gold.strong if p in set(ids))
+    pooled = set(ids)
+    in_pool = sum(1 for p in gold.strong if p in pooled)
     right, total, confusion = relation_accuracy(corpus, cands, gold)
     notes = [
         RECALL_NOTE,
@@ -275,13 +277,9 @@ def by_document_pair(ids: list[tuple[str, str]], scores: np.ndarray, thresholds:
     )
 
 
-def _strong_per_query(gold: Gold) -> dict[tuple[str, str], int]:
+def _strong_per_query(gold: Gold) -> Counter[tuple[str, str]]:
     """Gold strong links per (later measure, earlier document): the queries recall@k ranks within."""
-    out: dict[tuple[str, str], int] = {}
-    for later, earlier in gold.strong:
-        key = (later, earlier.split("/")[0])
-        out[key] = out.get(key, 0) + 1
-    return out
+    return Counter((later, earlier.split("/")[0]) for later, earlier in gold.strong)
 
 
 def _row(f: Figures) -> list[object]:

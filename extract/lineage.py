@@ -8,6 +8,10 @@ Pipeline, per later document L and each earlier document E (earlier by issue dat
    later measure and document form the pool.
    Dense retrieval adds the ``DENSE_POOL`` nearest earlier measures by sentence embedding (measure cosine +
    best sentence-pair cosine), so paraphrases that share no specific stem still reach the pool.
+   On request (``budget``, setting ``IPKG_LINEAGE_BUDGET``), a later measure's pool over all its earlier
+   documents is cut to its best by the cheap similarity signals (``within_budget``): the pool grows with
+   the number of earlier documents, a budget keeps the costly signals of step 2 linear in the number of
+   measures, at the price of no longer searching every earlier document.
 2. Signals on the pool only (see ``FEATURES``): lexical (tf-idf cosine, idf-weighted overlap, bigram cosine,
    cosine relative to the best in that document), specific entities (programme lexicon, agencies,
    instruments, IP types), a local alignment (``extract/alignment.py``) and the embedding
@@ -173,77 +177,135 @@ def _topic_matrices(index: Index) -> tuple[sparse.csr_matrix, sparse.csr_matrix,
     return presence, weighted, np.asarray(weighted.sum(axis=1)).ravel()
 
 
-def candidate_pool(corpus: Corpus, raws: dict[str, str], pool: int = POOL,
-                   dense_pool: int = DENSE_POOL, topic_pool: int = TOPIC_POOL) -> Candidates:
+@dataclass
+class _Pooled:
+    """A pooled pair with the signals that come out of the retrieval matrices."""
+
+    later: int  # row in the index
+    earlier: int
+    features: dict[str, float]
+
+    @property
+    def first_stage(self) -> float:
+        """What orders a later measure's pool when it is cut to the budget: the cheap similarity signals."""
+        f = self.features
+        return f["sem_cos"] + f["sem_seg"] + f["lex_cos"] + f["seg_cos"]
+
+
+class _Retrieval:
+    """The vectors of every measure, and the pool of a block of later measures in one earlier document."""
+
+    def __init__(self, index: Index) -> None:
+        self.index = index
+        n = len(index.measures)
+        df = np.asarray(index.presence.sum(axis=0)).ravel()
+        self.specific = _restrict(index.unigram, df <= max(2, SPECIFIC_DF * n))
+        self.weighted = sparse.csr_matrix(index.presence @ sparse.diags(index.weight))
+        self.totals = np.asarray(self.weighted.sum(axis=1)).ravel()
+        self.topic_presence, self.topic_weighted, self.topic_mass = _topic_matrices(index)
+
+    def pool(self, rl: np.ndarray, re_: np.ndarray, pool: int, dense_pool: int, topic_pool: int) -> list[_Pooled]:
+        """For each later row of ``rl``, the top ``pool`` earlier rows of ``re_`` by specific-term and bigram
+        retrieval, then the ``dense_pool`` nearest by embedding, then the ``topic_pool`` whose policy topics
+        it covers best; in that order, each earlier measure once."""
+        index = self.index
+        assert index.dense is not None
+        seg = segment_similarity(index, rl, re_)
+        retrieval = (self.specific[rl] @ self.specific[re_].T + index.bigram[rl] @ index.bigram[re_].T).toarray() + seg
+        sem = index.dense[rl] @ index.dense[re_].T
+        sem_seg = dense_segment_similarity(index, rl, re_)
+        dense = sem + sem_seg
+        topical = (self.topic_presence[rl] @ self.topic_weighted[re_].T).toarray() / np.maximum(
+            self.topic_mass[re_], 1e-9)
+        sem_best = np.maximum(sem.max(axis=1), 1e-6)
+        # dense blocks: indexing a sparse matrix one cell at a time is what made the pool slow
+        cos = (index.unigram[rl] @ index.unigram[re_].T).toarray()
+        shared = (self.weighted[rl] @ index.presence[re_].T).toarray()
+        bcos = (index.bigram[rl] @ index.bigram[re_].T).toarray()
+        by_retrieval = np.argsort(-retrieval, axis=1, kind="stable")[:, :pool]
+        by_dense = np.argsort(-dense, axis=1, kind="stable")[:, :dense_pool]
+        by_topic = np.argsort(-(topical + 0.01 * dense), axis=1, kind="stable")[:, :topic_pool]
+        out: list[_Pooled] = []
+        for a, i in enumerate(rl):
+            top = [int(b) for b in by_retrieval[a] if retrieval[a, b] > 0]
+            seen = set(top)
+            top += [int(b) for b in by_dense[a] if b not in seen]
+            seen = set(top)
+            top += [int(b) for b in by_topic[a] if topical[a, b] > 0 and b not in seen]
+            if not top:
+                continue
+            best = max(cos[a, b] for b in top) or 1.0
+            best_seg = max(seg[a, b] for b in top) or 1.0
+            for b in top:
+                j = int(re_[b])
+                out.append(_Pooled(int(i), j, {
+                    "lex_cos": float(cos[a, b]),
+                    "lex_overlap": float(shared[a, b] / max(1e-9, min(self.totals[i], self.totals[j]))),
+                    "bigram_cos": float(bcos[a, b]),
+                    "lex_rel": float(cos[a, b] / best),
+                    "seg_cos": float(seg[a, b]),
+                    "seg_rel": float(seg[a, b] / best_seg),
+                    "sem_cos": float(sem[a, b]),
+                    "sem_seg": float(sem_seg[a, b]),
+                    "sem_rel": float(sem[a, b] / sem_best[a]),
+                }))
+        return out
+
+
+def within_budget(pooled: list[_Pooled], budget: int | None) -> list[_Pooled]:
+    """Each later measure's ``budget`` best pooled pairs by ``first_stage``, in their pooled order (all of
+    them without a budget).
+
+    The pool is formed per earlier document, so its size grows with the number of earlier documents: with
+    a budget, the costly signals (alignment, entities) grow with the number of measures only. The real
+    corpus pools at most 116 pairs per measure (four earlier documents)."""
+    if budget is None:
+        return pooled
+    by_later: dict[int, list[int]] = {}
+    for k, p in enumerate(pooled):
+        by_later.setdefault(p.later, []).append(k)
+    kept: set[int] = set()
+    for ks in by_later.values():
+        kept.update(sorted(ks, key=lambda k: -pooled[k].first_stage)[:budget])
+    return [p for k, p in enumerate(pooled) if k in kept]
+
+
+def _with_signals(index: Index, p: _Pooled) -> Pair:
+    """A pooled pair with the signals computed per pair: shared programmes and entities, the alignment."""
+    i, j = p.later, p.earlier
+    al = align(index.tokens[i], index.tokens[j], index.idf)
+    feats = {
+        **p.features,
+        "programme": programme_signal(index, i, j),
+        "align_coverage": al.coverage,
+        "align_longest": al.signal_longest,
+    }
+    for kind in ("agencies", "instruments", "ip_types"):
+        feats[kind] = overlap(index.entities[kind][i], index.entities[kind][j], index.entity_idf[kind])
+    feats["topics"] = coverage(index.entities["topics"][i], index.entities["topics"][j], index.entity_idf["topics"])
+    return Pair(i, j, feats, al)
+
+
+def candidate_pool(corpus: Corpus, raws: dict[str, str], pool: int = POOL, dense_pool: int = DENSE_POOL,
+                   topic_pool: int = TOPIC_POOL, budget: int | None = None) -> Candidates:
+    """Every later measure's pool in every earlier document (cut to its ``budget`` best by the cheap
+    signals, if given), with the full signals."""
     index = build_index(corpus)
-    mapper = SpanMapper(raws)
     order = earlier_documents(corpus)
-    n = len(index.measures)
-    df = np.asarray(index.presence.sum(axis=0)).ravel()
-    specific = _restrict(index.unigram, df <= max(2, SPECIFIC_DF * n))
-    rows: dict[str, list[int]] = {}
+    rows_of: dict[str, list[int]] = {}
     for i, m in enumerate(index.measures):
-        rows.setdefault(m.doc, []).append(i)
-    rows_of = {doc: np.array(r, dtype=int) for doc, r in rows.items()}
-    weighted = sparse.csr_matrix(index.presence @ sparse.diags(index.weight))
-    totals = np.asarray(weighted.sum(axis=1)).ravel()
-    topic_presence, topic_weighted, topic_mass = _topic_matrices(index)
+        rows_of.setdefault(m.doc, []).append(i)
+    retrieval = _Retrieval(index)
     pairs: list[Pair] = []
     for later_doc, earlier in order.items():
-        rl = rows_of.get(later_doc, np.array([], dtype=int))
+        rl = np.array(rows_of.get(later_doc, []), dtype=int)
+        pooled: list[_Pooled] = []
         for earlier_doc in earlier:
-            re_ = rows_of.get(earlier_doc, np.array([], dtype=int))
-            if not len(rl) or not len(re_):
-                continue
-            seg = segment_similarity(index, rl, re_)
-            retrieval = (specific[rl] @ specific[re_].T + index.bigram[rl] @ index.bigram[re_].T).toarray() + seg
-            assert index.dense is not None
-            sem = index.dense[rl] @ index.dense[re_].T
-            sem_seg = dense_segment_similarity(index, rl, re_)
-            dense = sem + sem_seg
-            topical = (topic_presence[rl] @ topic_weighted[re_].T).toarray() / np.maximum(topic_mass[re_], 1e-9)
-            sem_best = np.maximum(sem.max(axis=1), 1e-6)
-            cos = (index.unigram[rl] @ index.unigram[re_].T).tocsr()
-            shared = (weighted[rl] @ index.presence[re_].T).tocsr()
-            bcos = (index.bigram[rl] @ index.bigram[re_].T).tocsr()
-            for a, i in enumerate(rl):
-                row = retrieval[a]
-                top = [int(b) for b in np.argsort(-row, kind="stable")[:pool] if row[b] > 0]
-                seen = set(top)
-                top += [int(b) for b in np.argsort(-dense[a], kind="stable")[:dense_pool] if b not in seen]
-                seen = set(top)
-                top += [int(b) for b in np.argsort(-(topical[a] + 0.01 * dense[a]), kind="stable")[:topic_pool]
-                        if topical[a, b] > 0 and b not in seen]
-                if not top:
-                    continue
-                best = max(cos[a, b] for b in top) or 1.0
-                best_seg = max(seg[a, b] for b in top) or 1.0
-                for b in top:
-                    j = int(re_[b])
-                    al = align(index.tokens[i], index.tokens[j], index.idf)
-                    feats = {
-                        "lex_cos": float(cos[a, b]),
-                        "lex_overlap": float(shared[a, b] / max(1e-9, min(totals[i], totals[j]))),
-                        "bigram_cos": float(bcos[a, b]),
-                        "lex_rel": float(cos[a, b] / best),
-                        "seg_cos": float(seg[a, b]),
-                        "seg_rel": float(seg[a, b] / best_seg),
-                        "programme": programme_signal(index, i, j),
-                        "align_coverage": al.coverage,
-                        "align_longest": al.signal_longest,
-                        "sem_cos": float(sem[a, b]),
-                        "sem_seg": float(sem_seg[a, b]),
-                        "sem_rel": float(sem[a, b] / sem_best[a]),
-                    }
-                    for kind in ("agencies", "instruments", "ip_types"):
-                        feats[kind] = overlap(
-                            index.entities[kind][i], index.entities[kind][j], index.entity_idf[kind]
-                        )
-                    feats["topics"] = coverage(
-                        index.entities["topics"][i], index.entities["topics"][j], index.entity_idf["topics"]
-                    )
-                    pairs.append(Pair(int(i), j, feats, al))
-    return Candidates(index, pairs, mapper, order)
+            re_ = np.array(rows_of.get(earlier_doc, []), dtype=int)
+            if len(rl) and len(re_):
+                pooled += retrieval.pool(rl, re_, pool, dense_pool, topic_pool)
+        pairs += [_with_signals(index, p) for p in within_budget(pooled, budget)]
+    return Candidates(index, pairs, SpanMapper(raws), order)
 
 
 # ---------------------------------------------------------------------------------------------- relations
@@ -291,12 +353,14 @@ def pair_relation(corpus: Corpus, cands: Candidates, p: Pair) -> str:
 
 
 def link_lineage(corpus: Corpus, raws: dict[str, str], model: object | None = None,
-                 adapter: Adapter | None = None, top_k: int = TOP_K) -> list[LineageCandidate]:
-    """Ranked, scored, typed lineage candidates of every measure; also stored in ``corpus.lineage``."""
+                 adapter: Adapter | None = None, top_k: int = TOP_K,
+                 budget: int | None = None) -> list[LineageCandidate]:
+    """Ranked, scored, typed lineage candidates of every measure; also stored in ``corpus.lineage``.
+    ``budget``: see ``within_budget``."""
     from ipkg.extract.lineage_model import Model, load_model
 
     chosen: Model = model if isinstance(model, Model) else load_model()
-    cands = candidate_pool(corpus, raws)
+    cands = candidate_pool(corpus, raws, budget=budget)
     add_learned_signals(cands, adapter or load_adapter() or identity())
     scores = chosen.predict(cands.matrix(chosen.features)) if cands.pairs else np.array([])
     corpus.lineage = to_candidates(corpus, cands, scores, chosen.threshold, top_k)

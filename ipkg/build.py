@@ -73,7 +73,7 @@ def stage_lineage(ctx: BuildContext) -> None:
     from ipkg.extract.lineage import link_lineage
 
     ctx.wait_for_embeddings()
-    link_lineage(ctx.corpus, ctx.raws)
+    link_lineage(ctx.corpus, ctx.raws, budget=ctx.settings.lineage_budget)
 
 
 def stage_records(ctx: BuildContext) -> None:

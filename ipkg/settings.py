@@ -22,6 +22,9 @@ class Settings(BaseSettings):
     max_rows: int = 10_000
     max_request_bytes: int = 64_000
     max_concurrent_queries: int = 4
+    # Pooled lineage pairs per later measure that get the costly signals (extract/lineage.py, within_budget);
+    # none: every earlier document is searched, and the cost grows with the number of documents.
+    lineage_budget: int | None = None
 
     @property
     def build_dir(self) -> Path:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 import numpy as np
 import pytest
@@ -319,6 +320,33 @@ def test_shared_topic_reaches_the_pool_and_the_evidence() -> None:
     best = min((c for c in lineage if c.later == "b/1"), key=lambda c: c.rank)
     assert best.earlier == "a/1"
     assert best.shared["topics"] == ["ip-appraisal"]
+
+
+def test_the_budget_keeps_each_later_measures_best_pooled_pairs_over_all_earlier_documents() -> None:
+    texts = {f"d{k}": [f"{GENERIC} {obj}." for obj in FILLER_OBJECTS[4 * k:4 * k + 4]] for k in range(3)}
+    texts["d1"].append("Register geographical indications of agricultural products.")
+    texts["late"] = ["Protect geographical indications of agricultural products for farmers."]
+    corpus, raws = _corpus(texts, {"d0": "2008-01-01", "d1": "2009-01-01", "d2": "2010-01-01",
+                                   "late": "2012-01-01"})
+    full, cut = candidate_pool(corpus, raws), candidate_pool(corpus, raws, budget=4)
+    pooled = [p for p in full.pairs if full.ids(p)[0] == "late/1"]
+    kept = [p for p in cut.pairs if cut.ids(p)[0] == "late/1"]
+    assert {full.ids(p)[1].split("/")[0] for p in pooled} == {"d0", "d1", "d2"} and len(pooled) > 3
+    assert len(kept) == 4
+
+    def first_stage(p):  # type: ignore[no-untyped-def]
+        return p.features["sem_cos"] + p.features["sem_seg"] + p.features["lex_cos"] + p.features["seg_cos"]
+
+    best = sorted(pooled, key=lambda p: -first_stage(p))[:4]
+    assert [cut.ids(p) for p in kept] == [full.ids(p) for p in pooled if p in best]  # the best 4, in pool order
+    assert ("late/1", "d1/5") in {cut.ids(p) for p in kept}
+    for p in kept:  # signals relative to the best in a document are taken before the cut
+        assert p.features == pytest.approx(_pair(full, *cut.ids(p)).features)
+    pooled_per_later = Counter(full.ids(p)[0] for p in full.pairs)
+    assert Counter(cut.ids(p)[0] for p in cut.pairs) == {m: min(4, n) for m, n in pooled_per_later.items()}
+    assert min(pooled_per_later.values()) <= 4  # a pool under the budget stays whole
+    linked = {c.earlier for c in link_lineage(corpus, raws, load_model(), budget=4) if c.later == "late/1"}
+    assert linked == {cut.ids(p)[1] for p in kept}
 
 
 def test_a_held_out_measure_never_reaches_the_adapter() -> None:

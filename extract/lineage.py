@@ -27,10 +27,12 @@ Pipeline, per later document L and each earlier document E (earlier by issue dat
 
 from __future__ import annotations
 
+import heapq
 import re
 from collections import Counter
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy import sparse
@@ -50,6 +52,9 @@ from ipkg.extract.lineage_signals import (
 from ipkg.extract.records import Corpus, Document, LineageCandidate
 from ipkg.extract.scoring import Table
 
+if TYPE_CHECKING:  # lineage_model imports this module
+    from ipkg.extract.lineage_model import Model
+
 POOL = 15  # candidates per (later measure, earlier document) that get the full signals
 DENSE_POOL = 10  # embedding nearest neighbours per (later measure, earlier document) added to the pool
 TOPIC_POOL = 10  # earlier measures whose policy topics the later measure covers best, added to the pool
@@ -68,6 +73,7 @@ FEATURE_GROUPS: dict[str, list[str]] = {
     "learned": ["adapted_cos", "adapted_gap", "carried_elsewhere"],
 }
 LEARNED = FEATURE_GROUPS["learned"]
+ALIGNMENT = FEATURE_GROUPS["alignment"]  # signals in [0, 1]
 FEATURES = [f for group in FEATURE_GROUPS.values() for f in group]
 
 
@@ -97,7 +103,7 @@ class Pair:
     later: int  # row in the index
     earlier: int
     features: dict[str, float]
-    alignment: Alignment
+    alignment: Alignment | None  # None until aligned (``with_alignment``)
 
 
 @dataclass
@@ -270,26 +276,29 @@ def within_budget(pooled: list[_Pooled], budget: int | None) -> list[_Pooled]:
     return [p for k, p in enumerate(pooled) if k in kept]
 
 
-def _with_signals(index: Index, p: _Pooled) -> Pair:
-    """A pooled pair with the signals computed per pair: shared programmes and entities, the alignment."""
+def _with_signals(index: Index, p: _Pooled, aligned: bool) -> Pair:
+    """A pooled pair with the signals computed per pair: shared programmes and entities, and the alignment
+    if ``aligned`` (its signals read 0 until then)."""
     i, j = p.later, p.earlier
-    al = align(index.tokens[i], index.tokens[j], index.idf)
-    feats = {
-        **p.features,
-        "programme": programme_signal(index, i, j),
-        "align_coverage": al.coverage,
-        "align_longest": al.signal_longest,
-    }
+    feats = {**p.features, "programme": programme_signal(index, i, j), **dict.fromkeys(ALIGNMENT, 0.0)}
     for kind in ("agencies", "instruments", "ip_types"):
         feats[kind] = overlap(index.entities[kind][i], index.entities[kind][j], index.entity_idf[kind])
     feats["topics"] = coverage(index.entities["topics"][i], index.entities["topics"][j], index.entity_idf["topics"])
-    return Pair(i, j, feats, al)
+    pair = Pair(i, j, feats, None)
+    return with_alignment(index, pair) if aligned else pair
+
+
+def with_alignment(index: Index, p: Pair) -> Pair:
+    """``p`` with its alignment and the alignment signals."""
+    p.alignment = align(index.tokens[p.later], index.tokens[p.earlier], index.idf)
+    p.features.update(align_coverage=p.alignment.coverage, align_longest=p.alignment.signal_longest)
+    return p
 
 
 def candidate_pool(corpus: Corpus, raws: dict[str, str], pool: int = POOL, dense_pool: int = DENSE_POOL,
-                   topic_pool: int = TOPIC_POOL, budget: int | None = None) -> Candidates:
+                   topic_pool: int = TOPIC_POOL, budget: int | None = None, aligned: bool = True) -> Candidates:
     """Every later measure's pool in every earlier document (cut to its ``budget`` best by the cheap
-    signals, if given), with the full signals."""
+    signals, if given), with the full signals (the alignment only if ``aligned``)."""
     index = build_index(corpus)
     order = earlier_documents(corpus)
     rows_of: dict[str, list[int]] = {}
@@ -304,7 +313,7 @@ def candidate_pool(corpus: Corpus, raws: dict[str, str], pool: int = POOL, dense
             re_ = np.array(rows_of.get(earlier_doc, []), dtype=int)
             if len(rl) and len(re_):
                 pooled += retrieval.pool(rl, re_, pool, dense_pool, topic_pool)
-        pairs += [_with_signals(index, p) for p in within_budget(pooled, budget)]
+        pairs += [_with_signals(index, p, aligned) for p in within_budget(pooled, budget)]
     return Candidates(index, pairs, SpanMapper(raws), order)
 
 
@@ -360,11 +369,43 @@ def link_lineage(corpus: Corpus, raws: dict[str, str], model: object | None = No
     from ipkg.extract.lineage_model import Model, load_model
 
     chosen: Model = model if isinstance(model, Model) else load_model()
-    cands = candidate_pool(corpus, raws, budget=budget)
+    cands = candidate_pool(corpus, raws, budget=budget, aligned=False)
     add_learned_signals(cands, adapter or load_adapter() or identity())
-    scores = chosen.predict(cands.matrix(chosen.features)) if cands.pairs else np.array([])
-    corpus.lineage = to_candidates(corpus, cands, scores, chosen.threshold, top_k)
+    kept = replace(cands, pairs=aligned_where_kept(cands, chosen, top_k))
+    scores = chosen.predict(kept.matrix(chosen.features)) if kept.pairs else np.array([])
+    corpus.lineage = to_candidates(corpus, kept, scores, chosen.threshold, top_k)
     return corpus.lineage
+
+
+def aligned_where_kept(cands: Candidates, model: Model, top_k: int = TOP_K) -> list[Pair]:
+    """The pooled pairs that can be kept, aligned: every pair that may be among its later measure's ``top_k``
+    in its earlier document (``to_candidates`` keeps no other). The rest, most of the pool, are never aligned.
+
+    The alignment signals lie in [0, 1], so a pair's score without them bounds its score with them. In each
+    (later measure, earlier document) group, pairs are aligned best bound first, until no bound left can
+    reach the group's k-th best score: the kept candidates and their scores are those of aligning the whole
+    pool."""
+    index = cands.index
+    w = np.array(model.coef)
+    cols = [k for k, f in enumerate(model.features) if f in ALIGNMENT]
+    z = cands.matrix(model.features) @ w + model.intercept  # alignment signals still 0
+    upper = z + float(np.clip(w[cols], 0, None).sum()) + 1e-9  # the margin absorbs rounding
+    groups: dict[tuple[int, str], list[int]] = {}
+    for r, p in enumerate(cands.pairs):
+        groups.setdefault((p.later, index.measures[p.earlier].doc), []).append(r)
+    kept: set[int] = set()
+    for rows in groups.values():
+        best: list[float] = []  # a min-heap of the group's top_k exact scores (logits)
+        for r in sorted(rows, key=lambda r: -upper[r]):
+            if len(best) == top_k and upper[r] < best[0]:
+                break
+            p = with_alignment(index, cands.pairs[r])
+            exact = z[r] + sum(w[k] * p.features[model.features[k]] for k in cols)
+            heapq.heappush(best, exact)
+            if len(best) > top_k:
+                heapq.heappop(best)
+            kept.add(r)
+    return [p for r, p in enumerate(cands.pairs) if r in kept]
 
 
 def to_candidates(corpus: Corpus, cands: Candidates, scores: np.ndarray, threshold: float,

@@ -13,13 +13,17 @@ from ipkg.extract.chains import below_threshold, chain_back, chain_forward, line
 from ipkg.extract.cleaning import Cleaner
 from ipkg.extract.lineage import (
     LEARNED,
+    add_learned_signals,
+    aligned_where_kept,
     candidate_pool,
     document_lineage,
     earlier_documents,
     link_lineage,
     relation,
+    to_candidates,
 )
-from ipkg.extract.lineage_model import Gold, folds_of, learned_columns, load_model, training_links
+from ipkg.extract.lineage_adapter import load_adapter
+from ipkg.extract.lineage_model import Gold, Model, folds_of, learned_columns, load_model, training_links
 from ipkg.extract.lineage_signals import content_tokens, embed, sentences, stem, topic_cues, topic_matches
 from ipkg.extract.records import (
     Corpus,
@@ -101,6 +105,33 @@ def test_generic_wording_with_different_objects_scores_low() -> None:
     top = min((c for c in lineage if c.later == gi), key=lambda c: c.rank)
     assert top.earlier == f"a/{len(earlier)}"
     assert "geographical indications of agricultural products" in [e.phrase for e in top.evidence]
+
+
+def test_only_pairs_that_can_be_kept_are_aligned_and_the_links_stay_the_same() -> None:
+    earlier = [f"{GENERIC} {obj}." for obj in FILLER_OBJECTS] + [
+        "Register geographical indications of agricultural products and protect them."]
+    later = [f"{GENERIC} {obj}." for obj in FILLER_OBJECTS[:6]] + [
+        "Protect geographical indications of agricultural products."]
+    corpus, raws = _corpus({"a": earlier, "b": later}, {"a": "2008-01-01", "b": "2012-01-01"})
+    adapter = load_adapter()
+    # the shipped model (top 2), and one where only the alignment lifts a pair to the top: its best pair by
+    # the other signals is its worst with the alignment
+    upside_down = Model(["sem_cos", "align_coverage"], [-4.0, 8.0], 0.0, 0.5)
+    for model, top_k in ((load_model(), 2), (upside_down, 1)):
+        cands = candidate_pool(corpus, raws, aligned=False)
+        assert all(p.alignment is None and p.features["align_coverage"] == 0.0 for p in cands.pairs)
+        add_learned_signals(cands, adapter)
+        aligned = aligned_where_kept(cands, model, top_k)
+        assert all(p.alignment is not None for p in aligned)
+        full = candidate_pool(corpus, raws)
+        add_learned_signals(full, adapter)
+        eager = to_candidates(corpus, full, model.predict(full.matrix(model.features)), model.threshold, top_k)
+        assert link_lineage(corpus, raws, model, adapter, top_k) == eager
+        assert any(c.signals["align_coverage"] > 0 for c in eager)
+        if model is not upside_down:
+            assert 0 < len(aligned) < len(cands.pairs) / 2
+    top = {c.later: c.earlier for c in eager}
+    assert top["b/1"] == "a/1"  # "... for software" -> "... for software": the same words, aligned whole
 
 
 def test_paraphrase_scores_a_higher_semantic_signal_than_an_unrelated_pair() -> None:

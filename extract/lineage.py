@@ -21,7 +21,8 @@ Pipeline, per later document L and each earlier document E (earlier by issue dat
    often the other plans carry the earlier measure forward (a measure that persisted tends to persist).
 3. A logistic model (``extract/lineage_model.json``, fitted by ``lineage_model.fit``) turns the signals into a
    score in [0, 1]; the top ``TOP_K`` per earlier document are kept, ranked over all earlier documents, and
-   asserted when the score reaches the calibrated threshold.
+   asserted when the score reaches the calibrated threshold. The linker aligns only the pairs that can be
+   kept (``aligned_where_kept``); the fit and the eval align the whole pool.
 4. A relation type from cue words and the documents' kinds (``relation``).
 """
 

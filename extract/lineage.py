@@ -380,17 +380,20 @@ def link_lineage(corpus: Corpus, raws: dict[str, str], model: object | None = No
 
 def aligned_where_kept(cands: Candidates, model: Model, top_k: int = TOP_K) -> list[Pair]:
     """The pooled pairs that can be kept, aligned: every pair that may be among its later measure's ``top_k``
-    in its earlier document (``to_candidates`` keeps no other). The rest, most of the pool, are never aligned.
+    in its earlier document or reach the threshold (``to_candidates`` keeps no other). The rest, most of the
+    pool, are never aligned.
 
     The alignment signals lie in [0, 1], so a pair's score without them bounds its score with them. In each
     (later measure, earlier document) group, pairs are aligned best bound first, until no bound left can
-    reach the group's k-th best score: the kept candidates and their scores are those of aligning the whole
-    pool."""
+    reach the group's k-th best score or the threshold: the kept candidates and their scores are those of
+    aligning the whole pool."""
     index = cands.index
     w = np.array(model.coef)
     cols = [k for k, f in enumerate(model.features) if f in ALIGNMENT]
     z = cands.matrix(model.features) @ w + model.intercept  # alignment signals still 0
     upper = z + float(np.clip(w[cols], 0, None).sum()) + 1e-9  # the margin absorbs rounding
+    t = min(max(model.threshold, 1e-12), 1 - 1e-12)
+    z_threshold = float(np.log(t / (1 - t)))
     groups: dict[tuple[int, str], list[int]] = {}
     for r, p in enumerate(cands.pairs):
         groups.setdefault((p.later, index.measures[p.earlier].doc), []).append(r)
@@ -398,7 +401,7 @@ def aligned_where_kept(cands: Candidates, model: Model, top_k: int = TOP_K) -> l
     for rows in groups.values():
         best: list[float] = []  # a min-heap of the group's top_k exact scores (logits)
         for r in sorted(rows, key=lambda r: -upper[r]):
-            if len(best) == top_k and upper[r] < best[0]:
+            if len(best) == top_k and upper[r] < best[0] and upper[r] < z_threshold:
                 break
             p = with_alignment(index, cands.pairs[r])
             exact = z[r] + sum(w[k] * p.features[model.features[k]] for k in cols)
@@ -411,6 +414,8 @@ def aligned_where_kept(cands: Candidates, model: Model, top_k: int = TOP_K) -> l
 
 def to_candidates(corpus: Corpus, cands: Candidates, scores: np.ndarray, threshold: float,
                   top_k: int = TOP_K) -> list[LineageCandidate]:
+    """Per later measure, ranked over all earlier documents: its ``top_k`` pooled pairs in each earlier
+    document and every pair at or above the threshold (asserted); past ``MAX_CANDIDATES``, asserted ones only."""
     index = cands.index
     by_later: dict[int, dict[str, list[tuple[float, Pair]]]] = {}
     for p, s in zip(cands.pairs, scores, strict=True):
@@ -420,7 +425,8 @@ def to_candidates(corpus: Corpus, cands: Candidates, scores: np.ndarray, thresho
     for i in sorted(by_later):
         kept: list[tuple[float, Pair]] = []
         for items in by_later[i].values():
-            kept += sorted(items, key=lambda sp: (-sp[0], index.measures[sp[1].earlier].id))[:top_k]
+            ranked = sorted(items, key=lambda sp: (-sp[0], index.measures[sp[1].earlier].id))
+            kept += [sp for n, sp in enumerate(ranked) if n < top_k or sp[0] >= threshold]
         kept.sort(key=lambda sp: (-sp[0], index.measures[sp[1].earlier].id))
         kept = [sp for n, sp in enumerate(kept) if n < MAX_CANDIDATES or sp[0] >= threshold]
         for rank, (score, p) in enumerate(kept, 1):

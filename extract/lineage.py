@@ -363,45 +363,53 @@ def pair_relation(corpus: Corpus, cands: Candidates, p: Pair) -> str:
 
 
 def link_lineage(corpus: Corpus, raws: dict[str, str], model: object | None = None,
-                 adapter: Adapter | None = None, top_k: int = TOP_K,
-                 budget: int | None = None) -> list[LineageCandidate]:
+                 adapter: Adapter | None = None, top_k: int = TOP_K, budget: int | None = None,
+                 max_candidates: int = MAX_CANDIDATES) -> list[LineageCandidate]:
     """Ranked, scored, typed lineage candidates of every measure; also stored in ``corpus.lineage``.
-    ``budget``: see ``within_budget``."""
+    ``budget``: see ``within_budget``; ``top_k``, ``max_candidates``: see ``to_candidates``."""
     from ipkg.extract.lineage_model import Model, load_model
 
     chosen: Model = model if isinstance(model, Model) else load_model()
     cands = candidate_pool(corpus, raws, budget=budget, aligned=False)
     add_learned_signals(cands, adapter or load_adapter() or identity())
-    kept = replace(cands, pairs=aligned_where_kept(cands, chosen, top_k))
+    kept = replace(cands, pairs=aligned_where_kept(cands, chosen, top_k, max_candidates))
     scores = chosen.predict(kept.matrix(chosen.features)) if kept.pairs else np.array([])
-    corpus.lineage = to_candidates(corpus, kept, scores, chosen.threshold, top_k)
+    corpus.lineage = to_candidates(corpus, kept, scores, chosen.threshold, top_k, max_candidates)
     return corpus.lineage
 
 
-def aligned_where_kept(cands: Candidates, model: Model, top_k: int = TOP_K) -> list[Pair]:
-    """The pooled pairs that can be kept, aligned: every pair that may be among its later measure's ``top_k``
-    in its earlier document or reach the threshold (``to_candidates`` keeps no other). The rest, most of the
-    pool, are never aligned.
+def aligned_where_kept(cands: Candidates, model: Model, top_k: int = TOP_K,
+                       max_candidates: int = MAX_CANDIDATES) -> list[Pair]:
+    """The pooled pairs that can be kept, aligned: every pair that may reach the threshold, or be among its
+    later measure's ``top_k`` in its earlier document and its ``max_candidates`` over all of them
+    (``to_candidates`` keeps no other). The rest, most of the pool, are never aligned.
 
-    The alignment signals lie in [0, 1], so a pair's score without them bounds its score with them. In each
-    (later measure, earlier document) group, pairs are aligned best bound first, until no bound left can
-    reach the group's k-th best score or the threshold: the kept candidates and their scores are those of
-    aligning the whole pool."""
+    The alignment signals lie in [0, 1], so a pair's score without them bounds its score with them from above
+    and below. A later measure keeps at least the ``max_candidates``-th best of its documents' top ``top_k``
+    lower bounds (its floor). In each (later measure, earlier document) group, pairs are aligned best upper
+    bound first, until no bound left can reach the threshold, the floor, or the group's k-th best score:
+    the kept candidates and their scores are those of aligning the whole pool."""
     index = cands.index
     w = np.array(model.coef)
     cols = [k for k, f in enumerate(model.features) if f in ALIGNMENT]
     z = cands.matrix(model.features) @ w + model.intercept  # alignment signals still 0
-    upper = z + float(np.clip(w[cols], 0, None).sum()) + 1e-9  # the margin absorbs rounding
+    upper = z + float(np.clip(w[cols], 0, None).sum()) + 1e-9  # the margins absorb rounding
+    lower = z + float(np.clip(w[cols], None, 0).sum()) - 1e-9
     t = min(max(model.threshold, 1e-12), 1 - 1e-12)
     z_threshold = float(np.log(t / (1 - t)))
     groups: dict[tuple[int, str], list[int]] = {}
     for r, p in enumerate(cands.pairs):
         groups.setdefault((p.later, index.measures[p.earlier].doc), []).append(r)
     kept: set[int] = set()
-    for rows in groups.values():
+    tops: dict[int, list[float]] = {}
+    for (later, _), rows in groups.items():
+        tops.setdefault(later, []).extend(heapq.nlargest(top_k, lower[rows].tolist()))
+    floor = {later: heapq.nlargest(max_candidates, v)[-1] if len(v) >= max_candidates else -np.inf
+             for later, v in tops.items()}
+    for (later, _), rows in groups.items():
         best: list[float] = []  # a min-heap of the group's top_k exact scores (logits)
         for r in sorted(rows, key=lambda r: -upper[r]):
-            if len(best) == top_k and upper[r] < best[0] and upper[r] < z_threshold:
+            if upper[r] < z_threshold and (upper[r] < floor[later] or len(best) == top_k and upper[r] < best[0]):
                 break
             p = with_alignment(index, cands.pairs[r])
             exact = z[r] + sum(w[k] * p.features[model.features[k]] for k in cols)
@@ -413,9 +421,9 @@ def aligned_where_kept(cands: Candidates, model: Model, top_k: int = TOP_K) -> l
 
 
 def to_candidates(corpus: Corpus, cands: Candidates, scores: np.ndarray, threshold: float,
-                  top_k: int = TOP_K) -> list[LineageCandidate]:
+                  top_k: int = TOP_K, max_candidates: int = MAX_CANDIDATES) -> list[LineageCandidate]:
     """Per later measure, ranked over all earlier documents: its ``top_k`` pooled pairs in each earlier
-    document and every pair at or above the threshold (asserted); past ``MAX_CANDIDATES``, asserted ones only."""
+    document and every pair at or above the threshold (asserted); past ``max_candidates``, asserted ones only."""
     index = cands.index
     by_later: dict[int, dict[str, list[tuple[float, Pair]]]] = {}
     for p, s in zip(cands.pairs, scores, strict=True):
@@ -428,7 +436,7 @@ def to_candidates(corpus: Corpus, cands: Candidates, scores: np.ndarray, thresho
             ranked = sorted(items, key=lambda sp: (-sp[0], index.measures[sp[1].earlier].id))
             kept += [sp for n, sp in enumerate(ranked) if n < top_k or sp[0] >= threshold]
         kept.sort(key=lambda sp: (-sp[0], index.measures[sp[1].earlier].id))
-        kept = [sp for n, sp in enumerate(kept) if n < MAX_CANDIDATES or sp[0] >= threshold]
+        kept = [sp for n, sp in enumerate(kept) if n < max_candidates or sp[0] >= threshold]
         for rank, (score, p) in enumerate(kept, 1):
             out.append(_candidate(corpus, cands, p, score, rank, score >= threshold))
     return out

@@ -114,28 +114,33 @@ def test_only_pairs_that_can_be_kept_are_aligned_and_the_links_stay_the_same() -
         "Protect geographical indications of agricultural products."]
     corpus, raws = _corpus({"a": earlier, "b": later}, {"a": "2008-01-01", "b": "2012-01-01"})
     adapter = load_adapter()
-    # the shipped model (top 2); one that asserts more than a document's top 1, all of which are kept; and
-    # one where only the alignment lifts a pair to the top (its best pair by the other signals is its worst)
-    generous = Model(["sem_cos", "align_coverage"], [6.0, 6.0], -7.0, 0.5)
-    upside_down = Model(["sem_cos", "align_coverage"], [-4.0, 8.0], 0.0, 0.5)
+    # the shipped model; one that asserts more than a document's top 1, all of which are kept; one where only
+    # the alignment lifts a pair to the top (its best pair by the other signals is its worst); and a
+    # later measure's cut to its best candidate over all documents
     shipped = load_model()
-    for model, top_k in ((shipped, 2), (generous, 1), (upside_down, 1)):
+    generous = Model(["sem_cos", "align_coverage"], [6.0, 6.0], -7.0, 0.5)
+    upside_down = Model(["sem_cos", "align_coverage"], [-4.0, 8.0], 0.0, 0.9999)  # asserts none
+    aligned_count = {}
+    for model, top_k, max_candidates in ((shipped, 3, 20), (generous, 1, 20), (upside_down, 1, 20),
+                                         (shipped, 3, 1), (upside_down, 3, 1)):
         cands = candidate_pool(corpus, raws, aligned=False)
         assert all(p.alignment is None and p.features["align_coverage"] == 0.0 for p in cands.pairs)
         add_learned_signals(cands, adapter)
-        aligned = aligned_where_kept(cands, model, top_k)
+        aligned = aligned_where_kept(cands, model, top_k, max_candidates)
         assert all(p.alignment is not None for p in aligned)
+        aligned_count[id(model), max_candidates] = len(aligned)
         full = candidate_pool(corpus, raws)
         add_learned_signals(full, adapter)
-        eager = to_candidates(corpus, full, model.predict(full.matrix(model.features)), model.threshold, top_k)
-        assert link_lineage(corpus, raws, model, adapter, top_k) == eager
+        eager = to_candidates(corpus, full, model.predict(full.matrix(model.features)), model.threshold, top_k,
+                              max_candidates)
+        assert link_lineage(corpus, raws, model, adapter, top_k, max_candidates=max_candidates) == eager
         assert any(c.signals["align_coverage"] > 0 for c in eager)
-        if model is shipped:
-            assert 0 < len(aligned) < len(cands.pairs) / 2
         if model is generous:
             assert max(Counter(c.later for c in eager if c.asserted).values()) > top_k
-    top = {c.later: c.earlier for c in eager if c.rank == 1}
-    assert top["b/1"] == "a/1"  # "... for software" -> "... for software": the same words, aligned whole
+        if model is upside_down:
+            top = {c.later: c.earlier for c in eager if c.rank == 1}
+            assert top["b/1"] == "a/1"  # "... for software" -> "... for software": the same words, aligned whole
+    assert 0 < aligned_count[id(shipped), 1] < aligned_count[id(shipped), 20] < len(cands.pairs) / 2
 
 
 def test_paraphrase_scores_a_higher_semantic_signal_than_an_unrelated_pair() -> None:

@@ -20,8 +20,8 @@ Pipeline, per later document L and each earlier document E (earlier by issue dat
    fitted on the gold links (``extract/lineage_adapter.py``), its gap to the best pooled candidate, and how
    often the other plans carry the earlier measure forward (a measure that persisted tends to persist).
 3. A logistic model (``extract/lineage_model.json``, fitted by ``lineage_model.fit``) turns the signals into a
-   score in [0, 1]; the top ``TOP_K`` per earlier document are kept, ranked over all earlier documents, and
-   asserted when the score reaches the calibrated threshold. The linker aligns only the pairs that can be
+   score in [0, 1]; the top ``TOP_K`` per earlier document (and every pair at the calibrated threshold, which
+   are asserted) are kept, ranked over all earlier documents. The linker aligns only the pairs that can be
    kept (``aligned_where_kept``); the fit and the eval align the whole pool.
 4. A relation type from cue words and the documents' kinds (``relation``).
 """
@@ -400,16 +400,16 @@ def aligned_where_kept(cands: Candidates, model: Model, top_k: int = TOP_K,
     groups: dict[tuple[int, str], list[int]] = {}
     for r, p in enumerate(cands.pairs):
         groups.setdefault((p.later, index.measures[p.earlier].doc), []).append(r)
-    kept: set[int] = set()
     tops: dict[int, list[float]] = {}
     for (later, _), rows in groups.items():
         tops.setdefault(later, []).extend(heapq.nlargest(top_k, lower[rows].tolist()))
     floor = {later: heapq.nlargest(max_candidates, v)[-1] if len(v) >= max_candidates else -np.inf
              for later, v in tops.items()}
+    kept: set[int] = set()
     for (later, _), rows in groups.items():
         best: list[float] = []  # a min-heap of the group's top_k exact scores (logits)
         for r in sorted(rows, key=lambda r: -upper[r]):
-            if upper[r] < z_threshold and (upper[r] < floor[later] or len(best) == top_k and upper[r] < best[0]):
+            if upper[r] < z_threshold and (upper[r] < floor[later] or (len(best) == top_k and upper[r] < best[0])):
                 break
             p = with_alignment(index, cands.pairs[r])
             exact = z[r] + sum(w[k] * p.features[model.features[k]] for k in cols)

@@ -344,7 +344,7 @@ def coverage(later: set[str], earlier: set[str], weights: dict[str, float]) -> f
     composite later paragraph covers all of a short earlier measure's topics, never the reverse."""
     if not earlier:
         return 0.0
-    return math.fsum(weights.get(x, 1.0) for x in later & earlier) / math.fsum(weights.get(x, 1.0) for x in earlier)
+    return _mass(later & earlier, weights) / _mass(earlier, weights)
 
 
 def overlap(a: set[str], b: set[str], weights: dict[str, float]) -> float:
@@ -352,9 +352,12 @@ def overlap(a: set[str], b: set[str], weights: dict[str, float]) -> float:
     empty). Shared specific ids (plant-variety, a named regulation) count more than broad ones (patent)."""
     if not a or not b:
         return 0.0
+    return _mass(a & b, weights) / min(_mass(a, weights), _mass(b, weights))
+
+
+def _mass(items: set[str], weights: dict[str, float]) -> float:
     # fsum: a set's order changes with the hash seed, an exactly rounded sum does not
-    shared = math.fsum(weights.get(x, 1.0) for x in a & b)
-    return shared / min(math.fsum(weights.get(x, 1.0) for x in a), math.fsum(weights.get(x, 1.0) for x in b))
+    return math.fsum(weights.get(x, 1.0) for x in items)
 
 
 def shared_programmes(index: Index, i: int, j: int) -> list[str]:

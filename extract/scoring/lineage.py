@@ -20,6 +20,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from ipkg.extract.lineage import FEATURE_GROUPS, FEATURES, LEARNED, Candidates, candidate_pool, pair_relation
 from ipkg.extract.lineage_model import (
     FOLDS,
+    TARGET_PRECISION,
     Gold,
     choose_threshold,
     cross_validate,
@@ -76,13 +77,17 @@ def _ranks(ids: list[tuple[str, str]], scores: np.ndarray,
     return rank
 
 
+Ranks = tuple[dict[tuple[str, str], int], dict[tuple[str, str], int]]  # plain and filtered
+
+
 def _figures(ids: list[tuple[str, str]], scores: np.ndarray, thresholds: np.ndarray, gold: Gold,
-             strong: set[tuple[str, str]] | None = None) -> Figures:
+             strong: set[tuple[str, str]] | None = None, ranks: Ranks | None = None) -> Figures:
     """The figures over ``strong`` (default: every gold strong link); asserted pairs counted where their
-    later measure's document pair is the one ``strong`` covers (all, by default)."""
+    later measure's document pair is the one ``strong`` covers (all, by default). ``ranks``: those of these
+    scores, when the caller has them already."""
     strong = gold.strong if strong is None else strong
     scope = {(later.split("/")[0], earlier.split("/")[0]) for later, earlier in strong}
-    rank, filtered = _ranks(ids, scores), _ranks(ids, scores, gold.strong)
+    rank, filtered = ranks or (_ranks(ids, scores), _ranks(ids, scores, gold.strong))
     n = max(1, len(strong))
 
     def found(ranks: dict[tuple[str, str], int], k: int) -> float:
@@ -179,7 +184,7 @@ def score_lineage(corpus: Corpus, gold_dir: Path, raws: dict[str, str] | None = 
     figures = {name: _figures(ids, cv.scores, cv.thresholds, gold) for name, cv in validated.items()}
     rows += [[name, *_row(f)] for name, f in figures.items()]
     full, full_cv = figures[FULL_LINKER], validated[FULL_LINKER]
-    reachable = sum(min(3, n) for n in _strong_per_query(gold).values())
+    reachable = _reachable(gold.strong)
     pooled = set(ids)
     in_pool = sum(1 for p in gold.strong if p in pooled)
     right, total, confusion = relation_accuracy(corpus, cands, gold)
@@ -188,7 +193,7 @@ def score_lineage(corpus: Corpus, gold_dir: Path, raws: dict[str, str] | None = 
         FILTERED_NOTE,
         ASSERT_NOTE,
         f"cross-validation: {FOLDS}-fold over later measures; threshold per fold chosen on its training pairs "
-        "(best recall at precision >= 0.90 on the training folds).",
+        f"(best recall at precision >= {TARGET_PRECISION:.2f} on the training folds).",
         "learned adapter and carried elsewhere: refitted per fold on the gold strong links that touch none of the "
         "fold's measures (neither as later nor as earlier measure), so their lift is out of sample; carried "
         "elsewhere counts the links into the earlier measure from other later documents than the pair's.",
@@ -258,14 +263,12 @@ def by_document_pair(ids: list[tuple[str, str]], scores: np.ndarray, thresholds:
     pairs: dict[tuple[str, str], set[tuple[str, str]]] = {}
     for later, earlier in gold.strong:
         pairs.setdefault((later.split("/")[0], earlier.split("/")[0]), set()).add((later, earlier))
-    per_query = _strong_per_query(gold)
+    ranks = _ranks(ids, scores), _ranks(ids, scores, gold.strong)
     rows: list[list[object]] = []
     for (later_doc, earlier_doc), strong in sorted(pairs.items()):
-        f = _figures(ids, scores, thresholds, gold, strong)
-        reachable = sum(min(3, n) for (later, doc), n in per_query.items()
-                        if doc == earlier_doc and later.split("/")[0] == later_doc)
+        f = _figures(ids, scores, thresholds, gold, strong, ranks)
         rows.append([later_doc, earlier_doc, len(strong), round(f.r1, 3), round(f.r3, 3),
-                     round(reachable / len(strong), 3), round(f.precision, 3), round(f.recall, 3),
+                     round(_reachable(strong) / len(strong), 3), round(f.precision, 3), round(f.recall, 3),
                      round(f.r3_filtered, 3)])
     return Table(
         "Lineage by document pair (full linker, cross-validated)",
@@ -277,9 +280,11 @@ def by_document_pair(ids: list[tuple[str, str]], scores: np.ndarray, thresholds:
     )
 
 
-def _strong_per_query(gold: Gold) -> Counter[tuple[str, str]]:
-    """Gold strong links per (later measure, earlier document): the queries recall@k ranks within."""
-    return Counter((later, earlier.split("/")[0]) for later, earlier in gold.strong)
+def _reachable(strong: AbstractSet[tuple[str, str]], k: int = 3) -> int:
+    """How many of the ``strong`` links can be in a top k at all: recall@k ranks within (later measure,
+    earlier document), and a later measure with more than k strong links into one document caps it."""
+    per_query = Counter((later, earlier.split("/")[0]) for later, earlier in strong)
+    return sum(min(k, n) for n in per_query.values())
 
 
 def _row(f: Figures) -> list[object]:

@@ -126,6 +126,14 @@ class Candidates:
     def ids(self, p: Pair) -> tuple[str, str]:
         return self.index.measures[p.later].id, self.index.measures[p.earlier].id
 
+    def queries(self) -> dict[tuple[int, str], list[int]]:
+        """The rows of ``pairs`` per (later measure, earlier document): what a later measure's candidates are
+        ranked within."""
+        out: dict[tuple[int, str], list[int]] = {}
+        for r, p in enumerate(self.pairs):
+            out.setdefault((p.later, self.index.measures[p.earlier].doc), []).append(r)
+        return out
+
 
 def learned_signals(cands: Candidates, adapter: Adapter) -> np.ndarray:
     """Per pooled pair (rows as ``cands.pairs``), the ``LEARNED`` signals: the adapted measure cosine; its gap
@@ -138,11 +146,9 @@ def learned_signals(cands: Candidates, adapter: Adapter) -> np.ndarray:
     later = np.array([p.later for p in cands.pairs], dtype=int)
     earlier = np.array([p.earlier for p in cands.pairs], dtype=int)
     cos = adapter.cosine(index.dense, later, earlier)
-    groups: dict[tuple[int, str], int] = {}
-    group = np.array([groups.setdefault((p.later, index.measures[p.earlier].doc), len(groups)) for p in cands.pairs],
-                     dtype=int)
-    best = np.full(len(groups), -np.inf)
-    np.maximum.at(best, group, cos)
+    best = np.empty(len(cos))  # per pair, the best adapted cosine of its query
+    for rows in cands.queries().values():
+        best[rows] = cos[rows].max()
     total: Counter[str] = Counter()
     for (earlier_id, _), n in adapter.carried.items():
         total[earlier_id] += n
@@ -151,7 +157,7 @@ def learned_signals(cands: Candidates, adapter: Adapter) -> np.ndarray:
         - adapter.carried.get((index.measures[p.earlier].id, index.measures[p.later].doc), 0)
         for p in cands.pairs
     ])
-    return np.column_stack([cos, cos - best[group], carried]) if len(cos) else np.zeros((0, len(LEARNED)))
+    return np.column_stack([cos, cos - best, carried]) if len(cos) else np.zeros((0, len(LEARNED)))
 
 
 def learn_from_links(index: Index, links: list[tuple[int, int]]) -> Adapter:
@@ -397,9 +403,7 @@ def aligned_where_kept(cands: Candidates, model: Model, top_k: int = TOP_K,
     lower = z + float(np.clip(w[cols], None, 0).sum()) - 1e-9
     t = min(max(model.threshold, 1e-12), 1 - 1e-12)
     z_threshold = float(np.log(t / (1 - t)))
-    groups: dict[tuple[int, str], list[int]] = {}
-    for r, p in enumerate(cands.pairs):
-        groups.setdefault((p.later, index.measures[p.earlier].doc), []).append(r)
+    groups = cands.queries()
     tops: dict[int, list[float]] = {}
     for (later, _), rows in groups.items():
         tops.setdefault(later, []).extend(heapq.nlargest(top_k, lower[rows].tolist()))

@@ -2,15 +2,19 @@
 
 A chain is a tree: each node is a measure reached through one link (score, relation, evidence). Back: a
 measure's asserted candidates, best first. Forward: the later measures that assert a link to it, best
-first. A measure already on the path from the root is never entered again, so a cyclic set of links (not
-possible between dated documents, but possible in hand-made data) still gives a finite tree. Beside the
-chains, the measure's own candidates below the threshold (``below_threshold``): the links a reader should
-weigh, since most true links score under the calibrated, precision-first threshold.
+first. Every asserted link is shown; a measure reached a second time (two 2016 tasks carrying forward the
+same 2012 measure) is shown again but its own chain is not repeated (``ChainNode.repeat``). A measure
+already on the path from the root is never entered again, so a cyclic set of links (not possible between
+dated documents, but possible in hand-made data) still gives a finite tree. Beside the chains, the
+measure's own candidates below the threshold (``below_threshold``): the links a reader should weigh, since
+most true links score under the calibrated, precision-first threshold.
 """
 
 from __future__ import annotations
 
+import difflib
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from rich.markup import escape
@@ -19,6 +23,7 @@ from rich.tree import Tree
 from ipkg.extract.records import Corpus, LineageCandidate
 
 MEASURE_IRI = "https://w3id.org/ipkg/id/measure/"
+DOCUMENT_IRI = "https://w3id.org/ipkg/id/document/"
 
 
 @dataclass
@@ -26,6 +31,7 @@ class ChainNode:
     measure: str  # "doc/label"
     link: LineageCandidate | None = None  # the link that reached this node (None at the root)
     children: list[ChainNode] = field(default_factory=list)
+    repeat: bool = False  # its chain is shown where the measure first appears in the tree
 
     def walk(self) -> list[ChainNode]:
         out = [self]
@@ -38,20 +44,20 @@ def _asserted(candidates: list[LineageCandidate]) -> list[LineageCandidate]:
     return sorted((c for c in candidates if c.asserted), key=lambda c: (-c.score, c.earlier, c.later))
 
 
-def chain_back(candidates: list[LineageCandidate], measure: str, branch: int = 3, depth: int = 6) -> ChainNode:
-    """The tree of asserted links from ``measure`` to earlier measures (at most ``branch`` per node)."""
+def chain_back(candidates: list[LineageCandidate], measure: str, depth: int = 6) -> ChainNode:
+    """The tree of asserted links from ``measure`` to earlier measures."""
     by_later: dict[str, list[LineageCandidate]] = {}
     for c in _asserted(candidates):
         by_later.setdefault(c.later, []).append(c)
-    return _grow(measure, None, lambda m: by_later.get(m, []), lambda c: c.earlier, branch, depth, ())
+    return _Grower(lambda m: by_later.get(m, []), lambda c: c.earlier).grow(measure, None, depth, ())
 
 
-def chain_forward(candidates: list[LineageCandidate], measure: str, branch: int = 3, depth: int = 6) -> ChainNode:
+def chain_forward(candidates: list[LineageCandidate], measure: str, depth: int = 6) -> ChainNode:
     """The tree of later measures that assert a link to ``measure``, and so on to the latest plan."""
     by_earlier: dict[str, list[LineageCandidate]] = {}
     for c in _asserted(candidates):
         by_earlier.setdefault(c.earlier, []).append(c)
-    return _grow(measure, None, lambda m: by_earlier.get(m, []), lambda c: c.later, branch, depth, ())
+    return _Grower(lambda m: by_earlier.get(m, []), lambda c: c.later).grow(measure, None, depth, ())
 
 
 def below_threshold(candidates: list[LineageCandidate], measure: str, per_document: int = 2) -> ChainNode:
@@ -70,32 +76,65 @@ def below_threshold(candidates: list[LineageCandidate], measure: str, per_docume
     return node
 
 
-def _grow(measure, link, links_of, next_of, branch, depth, path) -> ChainNode:  # type: ignore[no-untyped-def]
-    node = ChainNode(measure, link)
-    if depth <= 0:
+@dataclass
+class _Grower:
+    """Depth first, best link first; each measure's links are followed once per tree."""
+
+    links_of: Callable[[str], list[LineageCandidate]]
+    next_of: Callable[[LineageCandidate], str]
+    expanded: set[str] = field(default_factory=set)
+
+    def grow(self, measure: str, link: LineageCandidate | None, depth: int, path: tuple[str, ...]) -> ChainNode:
+        node = ChainNode(measure, link)
+        links = [c for c in self.links_of(measure) if self.next_of(c) not in (*path, measure)]  # no cycles
+        if measure in self.expanded:
+            node.repeat = bool(links)
+            return node
+        self.expanded.add(measure)
+        if depth > 0:
+            node.children = [self.grow(self.next_of(c), c, depth - 1, (*path, measure)) for c in links]
         return node
-    on_path = (*path, measure)
-    taken = 0
-    for c in links_of(measure):
-        nxt = next_of(c)
-        if nxt in on_path:
-            continue  # a cycle
-        node.children.append(_grow(nxt, c, links_of, next_of, branch, depth - 1, on_path))
-        taken += 1
-        if taken >= branch:
-            break
-    return node
+
+
+def document_of(corpus: Corpus, ref: str) -> str | None:
+    """The slug when ``ref`` names a whole document (its slug or IRI), else None."""
+    ref = ref.strip().removeprefix("<").removesuffix(">").strip().removeprefix(DOCUMENT_IRI).lower()
+    return next((d.slug for d in corpus.documents if d.in_corpus and d.slug.lower() == ref), None)
+
+
+class UnknownMeasure(KeyError):
+    """A reference that names no measure; the message says what it names instead, or what is close."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
 
 
 def resolve_measure(corpus: Corpus, ref: str) -> str:
-    """'doc/label', 'doc label' or a measure IRI -> 'doc/label' (KeyError if no such measure)."""
-    ref = ref.strip()
+    """'doc/label', 'doc label' or a measure IRI (bare or in <>) -> 'doc/label' (UnknownMeasure if none)."""
+    ref = ref.strip().removeprefix("<").removesuffix(">").strip()
     if ref.startswith(MEASURE_IRI):
         ref = ref[len(MEASURE_IRI):]
+    elif ref.startswith(("http://", "https://")):
+        raise UnknownMeasure(f"{ref} is not a measure IRI: those start with {MEASURE_IRI}")
     if "/" not in ref and " " in ref:
         ref = ref.replace(" ", "/", 1)
     doc, _, label = ref.partition("/")
-    return corpus.measure(doc, label).id
+    slugs = {d.slug.lower(): d.slug for d in corpus.documents if d.in_corpus}
+    if doc.lower() not in slugs:
+        raise UnknownMeasure(f"no document {doc!r}; the documents are {', '.join(sorted(slugs.values()))}")
+    doc = slugs[doc.lower()]
+    labels = [m.label for m in corpus.measures if m.doc == doc]
+    exact = {x.lower(): x for x in labels}
+    if label.lower() in exact:
+        return corpus.measure(doc, exact[label.lower()]).id
+    if not label:
+        raise UnknownMeasure(f"{doc} is a document: give one of its measures, e.g. {doc}/{labels[0]}")
+    inside = [m.label for m in corpus.measures if m.doc == doc and m.section == label]
+    if inside:
+        raise UnknownMeasure(f"{doc}/{label} is a section; its measures are {', '.join(inside)}")
+    close = difflib.get_close_matches(label, labels, n=3, cutoff=0.5)
+    hint = f"; did you mean {' or '.join(f'{doc}/{x}' for x in close)}?" if close else ""
+    raise UnknownMeasure(f"no measure {label!r} in {doc} ({len(labels)} measures, {labels[0]} to {labels[-1]}){hint}")
 
 
 def _label(corpus: Corpus, node: ChainNode) -> str:
@@ -111,37 +150,63 @@ def _label(corpus: Corpus, node: ChainNode) -> str:
             head = "[dim]candidate[/dim] " + head
         arrow = "←" if node.measure == link.earlier else "→"  # back to an earlier measure, or forward
         head = f"{arrow} {link.relation} [cyan]{link.score:.2f}[/cyan]  " + head
+    if node.repeat:
+        return head + "  [dim](its chain is shown above)[/dim]"
     snippet = escape(text[:90] + ("…" if len(text) > 90 else ""))
     return f"{head}\n[dim]{snippet}[/dim]"
 
 
-def _attach(tree: Tree, corpus: Corpus, node: ChainNode) -> None:
+SHARED = {"programmes": "programmes", "instruments": "laws", "agencies": "agencies", "ip_types": "IP types",
+          "topics": "topics"}
+
+
+def _evidence(link: LineageCandidate, raws: dict[str, str]) -> list[str]:
+    """The shared phrases as the later text words them, with the earlier wording where it differs (both
+    are raw-text slices: offsets are characters of the documents' files in data/raw), then the shared
+    programmes, laws, agencies, IP types and topics."""
+    earlier_raw = raws.get(link.earlier.split("/")[0])
+    lines = []
+    for e in link.evidence[:3]:
+        earlier = ""
+        if earlier_raw is not None:
+            wording = " ".join(earlier_raw[e.earlier_span.start:e.earlier_span.end].split())
+            if wording.lower() != e.phrase.lower():
+                earlier = f" [green]“{escape(wording)}”[/green]"
+        lines.append(f"[green]“{escape(e.phrase)}”[/green] [dim]later {e.later_span.start}-{e.later_span.end},"
+                     f" earlier[/dim]{earlier} [dim]{e.earlier_span.start}-{e.earlier_span.end}[/dim]")
+    shared = [f"{name}: {', '.join(link.shared[key][:5])}" for key, name in SHARED.items() if link.shared.get(key)]
+    if shared:
+        lines.append(f"[dim]shared {escape('; '.join(shared))}[/dim]")
+    return lines
+
+
+def _attach(tree: Tree, corpus: Corpus, node: ChainNode, raws: dict[str, str]) -> None:
     for child in node.children:
         branch = tree.add(_label(corpus, child))
-        link = child.link
-        if link is not None:
-            for e in link.evidence[:3]:
-                branch.add(f"[green]“{escape(e.phrase)}”[/green] [dim]later {e.later_span.start}-"
-                           f"{e.later_span.end}, earlier {e.earlier_span.start}-{e.earlier_span.end}[/dim]")
-            programmes = link.shared.get("programmes", [])
-            if programmes:
-                branch.add(f"[dim]shared: {escape(', '.join(programmes[:5]))}[/dim]")
-        _attach(branch, corpus, child)
+        if child.link is not None:
+            for line in _evidence(child.link, raws):
+                branch.add(line)
+        _attach(branch, corpus, child, raws)
 
 
-def lineage_tree(corpus: Corpus, measure_id: str, branch: int = 3, candidates: int = 2) -> Tree:
-    """A rich Tree for ``ipkg lineage``: the measure, its chain back to the Outline and forward, and its best
-    ``candidates`` per document below the threshold."""
+def lineage_tree(corpus: Corpus, measure_id: str, candidates: int = 2, raws: dict[str, str] | None = None,
+                 threshold: float | None = None) -> Tree:
+    """A rich Tree for ``ipkg lineage``: the measure, its chain back to the Outline and forward (every
+    asserted link), and its best ``candidates`` per document below the ``threshold``. With ``raws`` (slug
+    -> raw text) the evidence shows the earlier measure's wording too."""
+    raws = raws or {}
     root = resolve_measure(corpus, measure_id)
     tree = Tree(_label(corpus, ChainNode(root)))
-    back = chain_back(corpus.lineage, root, branch)
-    forward = chain_forward(corpus.lineage, root, branch)
-    back_tree = tree.add("[yellow]back (earlier plans)[/yellow]" + ("" if back.children else " — none asserted"))
-    _attach(back_tree, corpus, back)
-    fwd_tree = tree.add("[yellow]forward (later plans)[/yellow]" + ("" if forward.children else " — none asserted"))
-    _attach(fwd_tree, corpus, forward)
+    at = f" [dim](score ≥ {threshold:.3f})[/dim]" if threshold is not None else ""
+    below_at = f" [dim](score < {threshold:.3f}; best {candidates} per document)[/dim]" if threshold is not None \
+        else f" [dim](best {candidates} per document)[/dim]"
+    for name, chain in (("back (earlier plans)", chain_back(corpus.lineage, root)),
+                        ("forward (later plans)", chain_forward(corpus.lineage, root))):
+        asserted = len(chain.walk()) - 1
+        count = f" — {asserted} asserted link{'s' if asserted != 1 else ''}" if asserted else " — none asserted"
+        _attach(tree.add(f"[yellow]{name}[/yellow]{count}{at}"), corpus, chain, raws)
     if candidates > 0:
         below = below_threshold(corpus.lineage, root, candidates)
-        head = f"[yellow]candidates below the threshold[/yellow] [dim](best {candidates} per document)[/dim]"
-        _attach(tree.add(head + ("" if below.children else " — none")), corpus, below)
+        head = f"[yellow]candidates below the threshold[/yellow]{below_at}"
+        _attach(tree.add(head + ("" if below.children else " — none")), corpus, below, raws)
     return tree

@@ -339,7 +339,8 @@ _START = re.compile(
 
 def relation(corpus: Corpus, later_doc: str, later_text: str, earlier_doc: str, earlier_text: str,
              later_ip_types: AbstractSet[str] = frozenset(), earlier_ip_types: AbstractSet[str] = frozenset()) -> str:
-    """implements: any link into a document the later plan implements (manifest ``implements``);
+    """implements: any link into a document the later plan implements (manifest ``implements``) or into the
+    strategy outline (the 2008 Outline, whose goals every later plan works toward: a concrete step to a goal);
     completes: the later measure finishes what the earlier started ("complete the revision" after
     "revise" / "press ahead with"); expands: the later measure widens the earlier one's scope from named
     kinds of IP to IP at large (trademark supervision of markets -> IP supervision of markets); otherwise
@@ -381,6 +382,7 @@ def link_lineage(corpus: Corpus, raws: dict[str, str], model: object | None = No
     kept = replace(cands, pairs=aligned_where_kept(cands, chosen, top_k, max_candidates))
     scores = chosen.predict(kept.matrix(chosen.features)) if kept.pairs else np.array([])
     corpus.lineage = to_candidates(corpus, kept, scores, chosen.threshold, top_k, max_candidates)
+    corpus.lineage_threshold = chosen.threshold
     return corpus.lineage
 
 

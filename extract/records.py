@@ -211,6 +211,7 @@ class Corpus:
     ip_types: list[IPTypeTag] = field(default_factory=list)
     unknown_organizations: list[UnknownOrganization] = field(default_factory=list)
     lineage: list[LineageCandidate] = field(default_factory=list)
+    lineage_threshold: float | None = None  # the score from which a candidate is asserted
     warnings: list[str] = field(default_factory=list)
 
     def measure(self, doc: str, label: str) -> Measure:
@@ -238,6 +239,8 @@ class Corpus:
             items = data.get(name, [])
             if name == "warnings":
                 out.warnings = list(items)
+            elif name == "lineage_threshold":
+                out.lineage_threshold = data.get(name)
             elif name == "lineage":
                 out.lineage = [_lineage_from_json(c) for c in items]
             else:

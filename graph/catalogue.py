@@ -119,6 +119,7 @@ class Catalogue:
     ip_types: dict[str, dict[str, Any]] = field(default_factory=dict)
     responsibilities: list[tuple[str, str, str]] = field(default_factory=list)  # (measure iri, agency id, role)
     counts: dict[str, int] = field(default_factory=dict)
+    lineage_threshold: float | None = None  # the score from which the build asserted a lineage link
     raw_texts: dict[str, str] = field(default_factory=dict)  # slug -> raw file text (when readable)
 
     # -- small lookups used by every view
@@ -441,6 +442,9 @@ def load_catalogue(store: Store, raw_dir: Path | None = None) -> Catalogue:
         "citations": by_class.get("InstrumentCitation", 0),
         "ip_type_tags": by_class.get("IPTypeTag", 0),
     }
+
+    rows = q(SPARQL_PREFIXES + "SELECT (MAX(?t) AS ?t) WHERE { ?build a ipkg:Build ; ipkg:lineageThreshold ?t }").rows
+    cat.lineage_threshold = float(value(rows[0][0])) if rows and value(rows[0][0]) is not None else None
 
     if raw_dir is not None:
         for slug, doc in cat.documents.items():

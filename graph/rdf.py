@@ -393,7 +393,7 @@ class GraphBuilder:
                 self.add(later, RELATION_PROPERTY[c.relation], earlier)
 
     # ------------------------------------------------------------------ provenance
-    def build_activity(self, info: BuildInfo, documents: list[Document]) -> URIRef:
+    def build_activity(self, info: BuildInfo, documents: list[Document], lineage_threshold: float | None = None) -> URIRef:
         node = build_iri(info.build_id)
         when = Literal(info.started.astimezone(UTC).isoformat().replace("+00:00", "Z"), datatype=XSD.dateTime)
         self.add(node, RDF.type, IPKG.Build)
@@ -402,6 +402,8 @@ class GraphBuilder:
         self.add(node, PROV.startedAtTime, when)
         self.add(node, IPKG.builtAt, when)
         self.add(node, IPKG.extractorVersion, Literal(info.extractor_version))
+        if lineage_threshold is not None:
+            self.add(node, IPKG.lineageThreshold, _decimal(lineage_threshold, 4))
         software = node_iri(node, "extractor")
         self.add(node, PROV.wasAssociatedWith, software)
         self.add(software, RDF.type, PROV.SoftwareAgent)
@@ -466,5 +468,5 @@ def corpus_graph(
     for c in corpus.lineage:
         b.lineage(c)
     if build is not None:
-        b.build_activity(build, corpus.documents)
+        b.build_activity(build, corpus.documents, corpus.lineage_threshold)
     return b.g

@@ -85,22 +85,41 @@ def evaluate(
 
 @app.command()
 def lineage(
-    measure: Annotated[str, typer.Argument(help="A measure: its IRI, or doc/label such as division-of-work-2016/20.")],
+    measure: Annotated[str | None, typer.Argument(
+        help="A measure: its IRI, or doc/label such as division-of-work-2016/20. A document slug (or none): "
+             "the table of how many measures each plan carries forward from each earlier one.",
+    )] = None,
     data: DataDir = Path("data"),
     candidates: Annotated[int, typer.Option(
         min=0, help="Also show the best N candidates below the threshold in each other document (0: none).",
     )] = 2,
 ) -> None:
     """Print a measure's lineage tree: back to the 2008 Outline and forward to the latest plan, with evidence."""
-    from ipkg.evaluate import load_or_build
-    from ipkg.extract.chains import lineage_tree
+    from ipkg.extract.chains import UnknownMeasure, document_of, lineage_tree
+    from ipkg.extract.lineage import document_lineage
+    from ipkg.extract.pipeline import raw_texts
+    from ipkg.extract.records import Corpus
 
-    corpus = load_or_build(_settings(data))
+    settings = _settings(data)
+    if not settings.records_path.is_file():
+        err.print(f"[red]no built graph in {settings.build_dir}[/]: run `ipkg build` first", soft_wrap=True)
+        raise typer.Exit(1)
+    corpus = Corpus.load(settings.records_path)
+    doc = document_of(corpus, measure) if measure else None
+    if measure is None or doc is not None:
+        table = document_lineage(corpus)
+        rows = [r for r in table.rows if doc in (None, r[0], r[1])]
+        _print_table(table.title + (f" (with {doc})" if doc else ""), table.columns, rows)
+        for note in table.notes:
+            console.print(f"  [dim]{note}[/]")
+        return
     try:
-        console.print(lineage_tree(corpus, measure, candidates=candidates))
-    except KeyError:
-        err.print(f"[red]unknown measure[/] {measure!r}: give doc/label, e.g. division-of-work-2016/20")
+        tree = lineage_tree(corpus, measure, candidates=candidates, raws=raw_texts(data),
+                            threshold=corpus.lineage_threshold)
+    except UnknownMeasure as e:
+        err.print(f"[red]unknown measure[/] {measure!r}: {e}", soft_wrap=True)
         raise typer.Exit(2) from None
+    console.print(tree)
 
 
 @app.command()

@@ -187,6 +187,7 @@ class IPKG(DefinedNamespace):
     # build provenance, vocabulary annotation
     extractorVersion: URIRef
     builtAt: URIRef
+    lineageThreshold: URIRef
     directProperty: URIRef
 
 

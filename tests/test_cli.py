@@ -37,4 +37,13 @@ def test_lineage_prints_the_chain_and_the_candidates_below_the_threshold(built):
     shown = [line.split("candidate ")[1].split("/")[0] for line in result.output.splitlines() if "candidate " in line]
     assert shown and len(shown) == len(set(shown))  # at most one per later document, as asked
     unknown = runner.invoke(app, ["lineage", "outline-2008/999", "--data", str(settings.data_dir)])
-    assert unknown.exit_code == 2 and "unknown measure" in unknown.output
+    assert unknown.exit_code == 2 and "unknown measure" in unknown.output and "did you mean" in unknown.output
+    table = runner.invoke(app, ["lineage", "outline-2008", "--data", str(settings.data_dir)])
+    assert table.exit_code == 0 and "Lineage between documents (with outline-2008)" in table.output
+    rows = [line for line in table.output.splitlines() if "│ outline-2008" in line]
+    assert len(rows) == 4  # the four later plans, each against the Outline
+
+
+def test_lineage_without_a_build_says_so(tmp_path):
+    result = runner.invoke(app, ["lineage", "outline-2008/8", "--data", str(tmp_path)])
+    assert result.exit_code == 1 and "run `ipkg build` first" in result.output

@@ -9,7 +9,15 @@ import numpy as np
 import pytest
 
 from ipkg.extract.alignment import SpanMapper, align, evidence
-from ipkg.extract.chains import below_threshold, chain_back, chain_forward, lineage_tree
+from ipkg.extract.chains import (
+    UnknownMeasure,
+    below_threshold,
+    chain_back,
+    chain_forward,
+    document_of,
+    lineage_tree,
+    resolve_measure,
+)
 from ipkg.extract.cleaning import Cleaner
 from ipkg.extract.lineage import (
     LEARNED,
@@ -284,13 +292,64 @@ def test_chains_go_back_and_forward_best_first_without_cycles() -> None:
     ]
     back = chain_back(links, "d/1")
     assert [n.measure for n in back.children] == ["c/2", "c/1"]
-    b1 = back.children[1].children[0]
+    b1 = back.children[0].children[0]  # reached first through c/2, the better link
     assert b1.measure == "b/1" and [n.measure for n in b1.children] == ["a/1"]
     assert b1.children[0].children == []  # a/1 -> d/1 would close a cycle
+    assert back.children[1].children[0].repeat  # b/1 again, through c/1: not expanded twice
     assert "c/3" not in {n.measure for n in back.walk()}
     forward = chain_forward(links, "a/1")
     assert [n.measure for n in forward.children] == ["b/1"]
     assert {n.measure for n in forward.walk()} == {"a/1", "b/1", "c/1", "c/2", "d/1"}
+
+
+def test_chains_show_every_asserted_link_and_expand_a_shared_ancestor_once() -> None:
+    links = [_link("e/1", f"d/{k}", 0.9 - k / 100) for k in range(1, 6)]  # five links back: all shown
+    links += [_link(f"d/{k}", "c/1", 0.9) for k in (1, 2)] + [_link("c/1", "b/1", 0.9)]
+    back = chain_back(links, "e/1")
+    assert [n.measure for n in back.children] == ["d/1", "d/2", "d/3", "d/4", "d/5"]
+    first, second = back.children[0].children[0], back.children[1].children[0]
+    assert first.measure == second.measure == "c/1"
+    assert not first.repeat and [n.measure for n in first.children] == ["b/1"]
+    assert second.repeat and second.children == []  # c/1's chain is shown under d/1 already
+    leaf = chain_back(links, "d/1").children[0].children[0]
+    assert leaf.measure == "b/1" and not leaf.repeat  # nothing further back: not a repeat
+
+
+def test_resolve_measure_says_what_a_reference_names_instead(linked: Corpus) -> None:
+    iri = "https://w3id.org/ipkg/id/measure/outline-2008/8"
+    assert resolve_measure(linked, f"<{iri}>") == resolve_measure(linked, "OUTLINE-2008 8") == "outline-2008/8"
+    cases = {
+        "nosuch/1": "no document 'nosuch'; the documents are action-plan-2009, ",
+        "https://w3id.org/ipkg/id/agency/sipo": "is not a measure IRI",
+        "action-plan-2009/I.1": "action-plan-2009/I.1 is a section; its measures are I.1.1, I.1.2",
+        "action-plan-2009/I.1.77": "no measure 'I.1.77' in action-plan-2009 (170 measures, I.1.1 to IX.2.9); did you mean",
+        "outline-2008/": "outline-2008 is a document: give one of its measures",
+    }
+    for ref, message in cases.items():
+        with pytest.raises(UnknownMeasure) as e:
+            resolve_measure(linked, ref)
+        assert message in str(e.value), (ref, str(e.value))
+    assert document_of(linked, "https://w3id.org/ipkg/id/document/outline-2008") == "outline-2008"
+    assert document_of(linked, "outline-2008/8") is None
+
+
+def test_lineage_tree_quotes_both_wordings_and_every_shared_entity(linked: Corpus, raws: dict[str, str]) -> None:
+    from rich.console import Console
+
+    later, earlier = "fyp13-plan-2016/IV.iii.1", "outline-2008/19"
+    span = Span(0, 0)
+    link = LineageCandidate(later, earlier, 0.9, 1, "implements", True, shared={"topics": ["examination"],
+                            "ip_types": ["patent"]}, evidence=[SharedPhrase("Improve patent", span, Span(0, 0))])
+    m = linked.measure("outline-2008", "19")
+    link.evidence[0].earlier_span = Span(m.span.start, m.span.start + 18)  # another wording of the phrase
+    corpus = Corpus(documents=linked.documents, sections=linked.sections, measures=linked.measures, lineage=[link])
+    console = Console(width=200, record=True)
+    console.print(lineage_tree(corpus, later, raws=raws, threshold=0.83))
+    text = console.export_text()
+    wording = " ".join(raws["outline-2008"][m.span.start:m.span.start + 18].split())
+    assert f"“Improve patent” later 0-0, earlier “{wording}” {m.span.start}-{m.span.start + 18}" in text
+    assert "shared IP types: patent; topics: examination" in text
+    assert "back (earlier plans) — 1 asserted link (score ≥ 0.830)" in text
 
 
 def test_candidates_below_the_threshold_best_per_document() -> None:

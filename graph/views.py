@@ -153,9 +153,9 @@ class Views:
         return self._cached(("measure", slug, label),
                             lambda: views_measure.measure(self.store, self.catalogue, slug, label))
 
-    def lineage(self, slug: str, label: str) -> dict[str, Any]:
-        return self._cached(("lineage", slug, label),
-                            lambda: views_measure.lineage(self.store, self.catalogue, slug, label))
+    def lineage(self, slug: str, label: str, candidates: int = views_measure.CANDIDATES_SHOWN) -> dict[str, Any]:
+        return self._cached(("lineage", slug, label, candidates),
+                            lambda: views_measure.lineage(self.store, self.catalogue, slug, label, candidates))
 
     def search(self, q: str, limit: int = 50) -> dict[str, Any]:
         return views_measure.search(self.catalogue, q, limit)

@@ -5,6 +5,7 @@ templates render the same dict)."""
 from __future__ import annotations
 
 import re
+from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from ipkg.graph.catalogue import (
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from ipkg.graph.store import Store
 
 MAX_QUERY_CHARS = 200
+CANDIDATES_SHOWN = 3  # candidates below the threshold shown per other document and direction (as `ipkg lineage`)
 _WS = re.compile(r"\s+")
 
 _DIRECT = {
@@ -214,7 +216,7 @@ def measure(store: Store, cat: Catalogue, slug: str, label: str) -> dict[str, An
             ip_types[tid] = {"ip_type": cat.ip_type_ref(tid), "cues": [], "spans": [], "iri": m["iri"],
                              "cite": cite(cat, slug, label, None, m["iri"], True)}
 
-    lineage = lineage_links(store, cat, m["iri"])
+    lineage, hidden = best_candidates(lineage_links(store, cat, m["iri"]), m["iri"], CANDIDATES_SHOWN)
     back = [lk for lk in lineage if lk["later"]["iri"] == m["iri"]]
     forward = [lk for lk in lineage if lk["earlier"]["iri"] == m["iri"]]
     back.sort(key=lambda lk: (lk["rank"] or 99, -(lk["score"] or 0)))
@@ -248,6 +250,9 @@ def measure(store: Store, cat: Catalogue, slug: str, label: str) -> dict[str, An
         "ip_types": list(ip_types.values()),
         "lineage_back": back,
         "lineage_forward": forward,
+        "lineage_hidden": hidden,
+        "lineage_candidates_shown": CANDIDATES_SHOWN,
+        "lineage_threshold": cat.lineage_threshold,
         "previous": cat.measure_ref((prev_m["slug"], prev_m["label"])) if prev_m else None,
         "next": cat.measure_ref((next_m["slug"], next_m["label"])) if next_m else None,
         "cite": cite(cat, slug, label, m["text"], m["iri"], True),
@@ -309,15 +314,16 @@ def segments(raw: str | None, m: dict[str, Any], entities: list[tuple]) -> list[
 
 def lineage_links(store: Store, cat: Catalogue, iri: str) -> list[dict[str, Any]]:
     """Every lineage link around one measure: its candidates (asserted or not), the candidates that point
-    to it, and the asserted links of its whole chain backwards and forwards. One query."""
+    to it, and the asserted links of its chain: backwards, the links out of the measure and its ancestors;
+    forwards, the links into the measure and its descendants (not a descendant's links to its other
+    ancestors, which are outside this chain). One query."""
     M = iri_ref(iri)
     rows = store.query(
         SPARQL_PREFIXES
         + f"""SELECT ?later ?earlier ?c ?score ?rank ?rel ?link (GROUP_CONCAT(DISTINCT ?phrase; separator="\\u001f") AS ?phrases) (GROUP_CONCAT(DISTINCT ?topic; separator="\\u001f") AS ?topics) WHERE {{
-  {{ {{ {M} ipkg:continues* ?later }} UNION {{ ?later ipkg:continues* {M} }}
-     ?later ipkg:hasLineageCandidate ?c . ?c ipkg:earlierMeasure ?earlier . }}
+  {{ {M} ipkg:continues* ?later . ?later ipkg:hasLineageCandidate ?c . ?c ipkg:earlierMeasure ?earlier . }}
   UNION
-  {{ ?later ipkg:hasLineageCandidate ?c . ?c ipkg:earlierMeasure {M} . BIND({M} AS ?earlier) }}
+  {{ ?earlier ipkg:continues* {M} . ?c ipkg:earlierMeasure ?earlier . ?later ipkg:hasLineageCandidate ?c . }}
   OPTIONAL {{ ?c ipkg:score ?score }}
   OPTIONAL {{ ?c ipkg:rank ?rank }}
   OPTIONAL {{ ?c ipkg:relation ?rel }}
@@ -355,12 +361,27 @@ def lineage_links(store: Store, cat: Catalogue, iri: str) -> list[dict[str, Any]
     return out
 
 
-def lineage(store: Store, cat: Catalogue, slug: str, label: str) -> dict[str, Any]:
-    """The chain of one measure across plans, as columns by document date."""
+def best_candidates(links: list[dict[str, Any]], iri: str, per_document: int) -> tuple[list[dict[str, Any]], int]:
+    """Every asserted link, and of the candidates below the threshold that link the measure ``iri`` to
+    another document, the best ``per_document`` per document and direction; with how many that leaves out."""
+    taken: Counter[tuple[bool, str]] = Counter()
+    kept: list[dict[str, Any]] = []
+    for lk in sorted(links, key=lambda lk: (-(lk["score"] or 0), lk["iri"])):
+        back = lk["later"]["iri"] == iri
+        key = (back, (lk["earlier"] if back else lk["later"])["slug"])
+        if lk["asserted"] or taken[key] < per_document:
+            taken[key] += not lk["asserted"]
+            kept.append(lk)
+    return kept, len(links) - len(kept)
+
+
+def lineage(store: Store, cat: Catalogue, slug: str, label: str, candidates: int = CANDIDATES_SHOWN) -> dict[str, Any]:
+    """The chain of one measure across plans, as columns by document date, with the best ``candidates``
+    below the threshold per other document and direction."""
     key = measure_key(cat, slug, label)
     focus = cat.measure_ref(key)
     assert focus is not None
-    links = lineage_links(store, cat, focus["iri"])
+    links, hidden = best_candidates(lineage_links(store, cat, focus["iri"]), focus["iri"], candidates)
     members: dict[str, dict[str, Any]] = {focus["iri"]: focus}
     for lk in links:
         members.setdefault(lk["later"]["iri"], lk["later"])
@@ -378,6 +399,9 @@ def lineage(store: Store, cat: Catalogue, slug: str, label: str) -> dict[str, An
         "columns": ordered,
         "links": sorted(links, key=lambda lk: (lk["later"]["document"].get("issued") or "", -(lk["score"] or 0))),
         "asserted_count": sum(1 for lk in links if lk["asserted"]),
+        "candidates_shown": candidates,
+        "candidates_hidden": hidden,
+        "threshold": cat.lineage_threshold,
     }
 
 

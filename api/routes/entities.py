@@ -1,6 +1,6 @@
 """The JSON API under ``/api/``: the same dicts the HTML pages render, with typed response models so the
-OpenAPI page (``/docs``) documents them. Unknown ids raise ``NotFound`` (404), bad parameters 422/400;
-the mapping lives in ``ipkg.api.errors``."""
+OpenAPI page (``/docs``) documents them. Unknown ids raise ``NotFound`` (404), as does a malformed id; bad
+parameters are a 400; the mapping lives in ``ipkg.api.errors``."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 
 from ipkg.api.deps import SettingsDep, StoreDep
 from ipkg.graph.views import Views, views_for
+from ipkg.graph.views_measure import CANDIDATES_SHOWN
 
 # ---------------------------------------------------------------------------------------------- dependencies
 
@@ -35,6 +36,8 @@ SectionPath = Annotated[str, PathParam(pattern=r"^[A-Za-z0-9](?:[A-Za-z0-9._-]{0
 AgencyId = Annotated[str, PathParam(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=60,
                                     description="agency id (ontology/agencies.tsv), e.g. sipo")]
 OPTIONAL_ID = r"^(?:[a-z0-9]+(?:-[a-z0-9]+)*)?$"  # an id, or empty for "any" (select boxes send "")
+Candidates = Annotated[int, Query(ge=0, le=1000, description="candidates below the threshold shown per other "
+                                  "document and direction (asserted links are always shown)")]
 SearchText = Annotated[str, Query(min_length=0, max_length=200, description="words to find (all must occur)")]
 
 
@@ -168,6 +171,7 @@ class LineageLink(_Model):
     relation: str
     asserted: bool
     evidence: list[str]
+    topics: list[str] = []  # policy topics both measures address
     cite: Cite
 
 
@@ -183,6 +187,9 @@ class Measure(MeasureRef):
     ip_types: list[IPTypeTag]
     lineage_back: list[LineageLink]
     lineage_forward: list[LineageLink]
+    lineage_hidden: int = 0  # candidates below the threshold left out (all on /api/lineage/{slug}/{label})
+    lineage_candidates_shown: int = 0  # candidates below the threshold kept per other document and direction
+    lineage_threshold: float | None = None
     cite: Cite
 
 
@@ -299,6 +306,9 @@ class Lineage(_Model):
     columns: list[dict[str, Any]]
     links: list[LineageLink]
     asserted_count: int
+    candidates_shown: int  # candidates below the threshold kept per other document and direction
+    candidates_hidden: int  # candidates below the threshold left out (raise ?candidates= to see them)
+    threshold: float | None = None  # the score from which the build asserted a link
 
 
 class SearchHit(MeasureRef):
@@ -386,8 +396,9 @@ async def get_ip_type(type_id: AgencyId, views: ViewsDep) -> Response:
 
 @router.get("/lineage/{slug}/{label}", response_model=Lineage,
             summary="A measure's lineage across plans, with scores and evidence")
-async def get_lineage(slug: Slug, label: Label, views: ViewsDep) -> Response:
-    return await _answer(views, ("get_lineage", slug, label), Lineage, lambda: views.lineage(slug, label))
+async def get_lineage(slug: Slug, label: Label, views: ViewsDep, candidates: Candidates = CANDIDATES_SHOWN) -> Response:
+    return await _answer(views, ("get_lineage", slug, label, candidates), Lineage,
+                         lambda: views.lineage(slug, label, candidates))
 
 
 @router.get("/search", response_model=SearchResult, summary="Full-text search over measure texts")

@@ -1,18 +1,20 @@
-"""The FastAPI application: ``create_app(settings)``."""
+"""The FastAPI application: ``create_app(settings)``, and the ASGI middleware every request passes:
+HEAD answered like GET (``HeadAsGet``), the request-size limits (``RequestSizeLimit``) and the page cache."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ipkg.api.deps import STATIC_DIR, StoreHolder, templates
-from ipkg.api.errors import install_error_handlers
+from ipkg.api.errors import error_response, install_error_handlers
 from ipkg.api.page_cache import PageCache
 from ipkg.api.routes import entities, linked_data, network, pages, sparql
 from ipkg.graph.sparql import SparqlEngine
@@ -62,9 +64,77 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             swagger_favicon_url="/static/vendor/swagger-ui/favicon-32x32.png",
         )
 
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    # the last added runs first: HEAD becomes GET before the size limits and the page cache see it
     app.add_middleware(PageCache, build_key=lambda scope: scope["app"].state.store_holder.build_key())
     app.add_middleware(RequestSizeLimit, max_bytes=settings.max_request_bytes)
+    app.add_middleware(HeadAsGet)
     return app
+
+
+ERROR_SCHEMA = {
+    "title": "Error",
+    "type": "object",
+    "required": ["status", "error", "detail"],
+    "properties": {
+        "status": {"type": "integer", "title": "HTTP status"},
+        "error": {"type": "string", "title": "Error name", "examples": ["NotFound", "BadParameter"]},
+        "detail": {"type": "string", "title": "What went wrong and what to do"},
+        "errors": {"type": "array", "items": {"type": "object"}, "title": "The parameters at fault (bad parameters)"},
+    },
+}
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """FastAPI's schema with the errors this app really answers (``ipkg.api.errors``): a path segment that
+    cannot be an id is a 404 and a bad query parameter a 400, both in the one error shape, never a 422."""
+    if app.openapi_schema:
+        return app.openapi_schema
+    schema = FastAPI.openapi(app)
+    content = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            responses = operation.get("responses", {})
+            if responses.pop("422", None) is None:
+                continue
+            places = {p.get("in") for p in operation.get("parameters", [])}
+            if "path" in places:
+                responses.setdefault("404", {"description": "Not found (also: a path segment that cannot be an id)",
+                                             "content": content})
+            if places - {"path"}:
+                responses.setdefault("400", {"description": "Bad parameter", "content": content})
+    schemas = schema.setdefault("components", {}).setdefault("schemas", {})
+    for name in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(name, None)
+    schemas["Error"] = ERROR_SCHEMA
+    app.openapi_schema = schema
+    return schema
+
+
+class HeadAsGet:
+    """Answer HEAD like GET, without the body: link checkers and caches ask HEAD of every page and API route.
+
+    The app sees a GET (one handler run, one query; the page cache answers a HEAD of a cached page), and
+    the body it produces is dropped here: the client gets GET's status and headers, Content-Length included,
+    and no body. Starlette routes answer HEAD themselves, FastAPI's do not; this does it for all, in one place.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def headers_only(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                if message.get("more_body", False):
+                    return
+                message = {"type": "http.response.body", "body": b"", "more_body": False}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, headers_only)
 
 
 class _TooLarge(Exception):
@@ -84,17 +154,17 @@ class RequestSizeLimit:
             await self.app(scope, receive, send)
             return
         if len(scope.get("query_string", b"")) > self.max_bytes:
-            await _plain(send, 414, f"the URL is longer than {self.max_bytes} bytes; POST the query instead")
+            await _refuse(scope, send, 414, f"the URL is longer than {self.max_bytes} bytes; POST the query instead")
             return
         length = dict(scope["headers"]).get(b"content-length")
         if length is not None:
             try:
                 too_large = int(length) > self.max_bytes
             except ValueError:
-                await _plain(send, 400, "invalid Content-Length header")
+                await _refuse(scope, send, 400, "invalid Content-Length header")
                 return
             if too_large:
-                await _plain(send, 413, f"the request body is larger than {self.max_bytes} bytes")
+                await _refuse(scope, send, 413, f"the request body is larger than {self.max_bytes} bytes")
                 return
         received = 0
         started = False
@@ -118,12 +188,15 @@ class RequestSizeLimit:
             await self.app(scope, limited_receive, tracking_send)
         except _TooLarge:
             if not started:
-                await _plain(send, 413, f"the request body is larger than {self.max_bytes} bytes")
+                await _refuse(scope, send, 413, f"the request body is larger than {self.max_bytes} bytes")
 
 
-async def _plain(send: Send, status: int, message: str) -> None:
-    body = (message + "\n").encode()
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"text/plain; charset=utf-8"),
-                            (b"content-length", str(len(body)).encode())]})
-    await send({"type": "http.response.body", "body": body})
+async def _refuse(scope: Scope, send: Send, status: int, message: str) -> None:
+    """The error in the client's terms (JSON under /api/, plain text to SPARQL clients, a page to browsers)."""
+    name = {400: "BadRequest", 413: "RequestTooLarge", 414: "URITooLong"}.get(status, "Error")
+    response = error_response(Request(scope), status, message, name=name)
+
+    async def no_body() -> Message:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    await response(scope, no_body, send)

@@ -6,11 +6,12 @@ import os
 import threading
 from importlib.resources import files
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import Depends, Request
 from fastapi.templating import Jinja2Templates
-from jinja2 import ChoiceLoader, DictLoader, FileSystemLoader
+from jinja2 import ChoiceLoader, DictLoader, FileSystemLoader, pass_context
 
 from ipkg.graph.sparql import SparqlEngine
 from ipkg.graph.store import Store, open_store
@@ -26,6 +27,7 @@ __all__ = [
     "get_settings",
     "get_store",
     "templates",
+    "twin_url",
 ]
 
 TEMPLATES_DIR = Path(str(files("ipkg.api") / "templates"))
@@ -42,6 +44,21 @@ templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
 templates.env.loader = ChoiceLoader(
     [FileSystemLoader(str(TEMPLATES_DIR)), DictLoader({"base.html": _FALLBACK_BASE})]
 )
+
+
+def twin_url(request: Request, fmt: str = "json") -> str:
+    """The link to this page's machine twin: the same query with ``format`` set to ``fmt`` and every other
+    parameter kept (a bare ``?format=json`` would lead from /search?q=patent to the JSON of the empty search)."""
+    params = [(key, value) for key, value in request.query_params.multi_items() if key != "format"]
+    return "?" + urlencode([("format", fmt), *params])
+
+
+@pass_context
+def _twin_url(context: Any, fmt: str = "json") -> str:
+    return twin_url(context["request"], fmt)
+
+
+templates.env.globals["twin_url"] = _twin_url
 
 
 async def get_settings(request: Request) -> Settings:

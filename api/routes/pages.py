@@ -1,7 +1,7 @@
 """The browsable HTML pages. Each renders a dict from ``ipkg.graph.views``; its machine twin is the same
 URL with ``?format=json`` (or ``Accept: application/json``), and the typed JSON API under ``/api/``
-returns the same dicts. Errors (``NotFound``, ``BadParameter``) are mapped to status codes in
-``ipkg.api.errors``; ``render_error`` gives them an HTML page."""
+returns the same dicts. Errors (``NotFound``, ``BadParameter``) are mapped to status codes, and to the
+site's error page, in ``ipkg.api.errors``."""
 
 from __future__ import annotations
 
@@ -11,8 +11,18 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from ipkg.api.deps import templates
-from ipkg.api.routes.entities import OPTIONAL_ID, AgencyId, Label, SearchText, SectionPath, Slug, ViewsDep
+from ipkg.api.routes.entities import (
+    OPTIONAL_ID,
+    AgencyId,
+    Candidates,
+    Label,
+    SearchText,
+    SectionPath,
+    Slug,
+    ViewsDep,
+)
 from ipkg.graph import network
+from ipkg.graph.views_measure import CANDIDATES_SHOWN
 
 NAV = [
     ("/", "Home"),
@@ -49,15 +59,6 @@ def page(request: Request, template: str, data: dict[str, Any], title: str, stat
         return JSONResponse(data, status_code=status_code)
     context = {"d": data, "title": title, **extra}
     return templates.TemplateResponse(request, template, context, status_code=status_code)
-
-
-def render_error(request: Request, status_code: int, message: str) -> Response:
-    """The HTML (or JSON) error page; ``ipkg.api.errors`` calls it for page routes."""
-    data = {"status": status_code, "detail": message}
-    if wants_json(request):
-        return JSONResponse(data, status_code=status_code)
-    return templates.TemplateResponse(request, "error.html", {"d": data, "title": f"{status_code}"},
-                                      status_code=status_code)
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -131,8 +132,9 @@ def search(request: Request, views: ViewsDep, q: SearchText = "") -> Response:
 
 
 @router.get("/lineage/{slug}/{label}", response_class=HTMLResponse)
-def lineage(request: Request, slug: Slug, label: Label, views: ViewsDep) -> Response:
-    d = views.lineage(slug, label)
+def lineage(request: Request, slug: Slug, label: Label, views: ViewsDep,
+            candidates: Candidates = CANDIDATES_SHOWN) -> Response:
+    d = views.lineage(slug, label, candidates)
     return page(request, "lineage.html", d, f"Lineage of {slug} {label}", net=network.lineage_network(d))
 
 

@@ -1,10 +1,15 @@
 """Linked data: every IRI ``https://w3id.org/ipkg/id/{path}`` is answered at ``/id/{path}``.
 
-HTML for browsers (a 303 to the entity's own page when one exists, else a generic resource page),
-Turtle, JSON-LD, N-Triples and RDF/XML by Accept or by suffix (``.ttl``, ``.jsonld``, ``.nt``, ``.rdf``),
-and the page's data as JSON (``application/json``). The description is the IRI's concise bounded
-description: its triples plus those of the blank and fragment nodes hanging off it (``#span``,
-``#assignment-1``, ...).
+HTML for browsers (a 303 to the entity's own page when one exists — ``/document/...``, ``/section/...``,
+``/measure/...``, ``/agency/...``, ``/instrument/...`` for ``id/law/...``, ``/ip-type/...`` — else a
+generic resource page), Turtle, JSON-LD, N-Triples and RDF/XML by Accept, by suffix (``.ttl``,
+``.jsonld``, ``.nt``, ``.rdf``) or by ``?format=`` (which wins; an unknown value is a 400), and the page's
+data as JSON (``application/json``). The description is the IRI's concise bounded description: its
+triples plus those of the blank and fragment nodes hanging off it (``#span``, ``#assignment-1``, ...).
+
+Whether an IRI exists, which page it has and what resembles a missing one come from
+:mod:`ipkg.graph.resource_index` (the catalogue in memory, else one indexed lookup), so an unknown IRI is
+a quick 404 that takes no slot of the SPARQL engine; only existing resources are described through it.
 """
 
 from __future__ import annotations
@@ -17,21 +22,28 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from rdflib import BNode, Graph, Literal, URIRef
 from starlette.concurrency import run_in_threadpool
-from starlette.routing import Match
 
 from ipkg.api.deps import EngineDep, templates
 from ipkg.api.errors import error_response
-from ipkg.graph.sparql import FORMATS, GRAPH_FORMATS, SparqlEngine, negotiate
+from ipkg.api.routes.entities import ViewsDep
+from ipkg.graph.resource_index import Entry, ResourceIndex, index_for, iri_of, sparql_string
+from ipkg.graph.sparql import FORMATS, GRAPH_FORMATS, UnknownFormat, negotiate
 from ipkg.ontology.namespaces import ID, PREFIXES, RDF
 
-__all__ = ["router", "term_view"]
+__all__ = ["label_search", "router", "term_view"]
 
 router = APIRouter(tags=["linked data"])
 
 SUFFIXES = {".ttl": "ttl", ".jsonld": "jsonld", ".nt": "nt", ".rdf": "rdf"}
 _RDFLIB = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld", "rdf": "xml"}
-# Characters allowed in a path under /id/ (IRI path characters, without anything SPARQL or HTML treat specially).
-_PATH = re.compile(r"[A-Za-z0-9._~!$&'()*+,;=:@%/-]+")
+_OFFERS = ("text/turtle", "application/ld+json", "application/n-triples", "application/rdf+xml", "application/json",
+           "text/html")
+# Values of ?format= (case-insensitive): the RDF formats and their usual names, the page's data, the page
+_FORMAT_PARAMS = {**{f.key: f.media_type for f in GRAPH_FORMATS}, "turtle": "text/turtle",
+                  "ntriples": "application/n-triples", "n-triples": "application/n-triples",
+                  "json-ld": "application/ld+json", "rdfxml": "application/rdf+xml", "json": "application/json",
+                  "html": "text/html"}
+_FORMAT_CHOICES = "ttl, jsonld, nt, rdf (RDF), json (the page's data), html"
 _LABELS = ("http://www.w3.org/2004/02/skos/core#prefLabel", "http://purl.org/dc/terms/title",
            "http://www.w3.org/2000/01/rdf-schema#label", "http://www.w3.org/2004/02/skos/core#notation",
            "http://purl.org/dc/terms/identifier")
@@ -96,38 +108,16 @@ def _split_suffix(path: str) -> tuple[str, str | None]:
     return path, None
 
 
-# IRI path prefixes whose pages live under another name
-_PAGE_ALIASES = {"law/": "instrument/"}
-
-
-def _entity_page(request: Request, path: str) -> str | None:
-    """The path of another page of this app that shows the entity (``/agency/sipo``...), if any."""
-    for prefix, alias in _PAGE_ALIASES.items():
-        if path.startswith(prefix):
-            path = alias + path[len(prefix):]
-    target = "/" + path
-    scope = {"type": "http", "path": target, "method": "GET", "root_path": ""}
-    for route in request.app.routes:
-        if getattr(route, "path", "").startswith("/id/") or getattr(route, "path", "") == "/":
-            continue
-        methods = getattr(route, "methods", None)
-        if methods is None or "GET" not in methods:
-            continue
-        match, _ = route.matches(scope)
-        if match == Match.FULL:
-            return target
-    return None
-
-
-def _similar(engine: SparqlEngine, iri: str) -> list[dict[str, Any]]:
-    parent = iri.rstrip("/").rsplit("/", 1)[0] + "/"
-    if not parent.startswith(str(ID)) or '"' in parent or "\\" in parent:
-        return []
-    _, rows = engine.select(
-        "SELECT DISTINCT ?s WHERE { ?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), \"" + parent + "\")) } "
-        "ORDER BY ?s LIMIT 20"
-    )
-    return [term_view(r["s"]) for r in rows]
+def _format_param(request: Request) -> str | None:
+    """The media type ``?format=`` asks for (None when absent); raises ``UnknownFormat`` for other values."""
+    value = request.query_params.get("format")
+    if value is None or not value.strip():
+        return None
+    media_type = _FORMAT_PARAMS.get(value.strip().lower())
+    if media_type is None:
+        raise UnknownFormat(f"unknown format {value!r} for /id/... resources; use one of: {_FORMAT_CHOICES} "
+                            "(or the suffixes .ttl, .jsonld, .nt, .rdf, or an Accept header)")
+    return media_type
 
 
 def _page(iri: str, graph: Graph, incoming: list[tuple[str, str]]) -> dict[str, Any]:
@@ -161,44 +151,36 @@ def _page(iri: str, graph: Graph, incoming: list[tuple[str, str]]) -> dict[str, 
 
 
 @router.get("/id/{path:path}", name="resource")
-async def resource(path: str, request: Request, engine: EngineDep) -> Response:
-    accept = request.headers.get("accept")
-    if not path or not _PATH.fullmatch(path):
+async def resource(path: str, request: Request, engine: EngineDep, views: ViewsDep) -> Response:
+    requested = _format_param(request)
+    iri = iri_of(path)
+    if iri is None:  # no IRI of the graph has this path (see graph.resource_index): nothing to look up
         return error_response(request, 404, f"no resource at /id/{path}", name="NotFound")
-    base_path, fmt_key = _split_suffix(path)
-    if fmt_key is None and request.query_params.get("format") in FORMATS:
-        fmt_key = request.query_params["format"]
-    iri = str(ID) + base_path
-    exists = await run_in_threadpool(engine.exists, iri)
-    if not exists and fmt_key is not None:  # a label that merely ends like a suffix
-        if await run_in_threadpool(engine.exists, str(ID) + path):
-            base_path, fmt_key, iri, exists = path, None, str(ID) + path, True
-    if request.query_params.get("format") == "json":
-        chosen: str | None = "application/json"
-    elif fmt_key is None:
-        offers = ("text/turtle", "application/ld+json", "application/n-triples", "application/rdf+xml",
-                  "application/json", "text/html")
-        chosen = negotiate(accept, offers)
-        if chosen is None:
-            return error_response(request, 406, "available as text/html, text/turtle, application/ld+json, "
-                                                 "application/n-triples, application/rdf+xml, application/json",
-                                  name="NotAcceptable")
+    index = await run_in_threadpool(index_for, views)
+    base_path, suffix = _split_suffix(path)
+    target = iri_of(base_path) or iri
+    exists = await run_in_threadpool(index.exists, target)
+    if suffix is not None and not exists and await run_in_threadpool(index.exists, iri):
+        target, suffix, exists = iri, None, True  # a label that merely ends like a suffix
+    if requested is not None:
+        chosen: str | None = requested
+    elif suffix is not None:
+        chosen = FORMATS[suffix].media_type
     else:
-        chosen = FORMATS[fmt_key].media_type
-        if FORMATS[fmt_key].kind != "graph":
-            return error_response(request, 400, f"format {fmt_key!r} is not an RDF format; use ttl, jsonld, nt "
-                                                "or rdf", name="UnknownFormat")
+        chosen = negotiate(request.headers.get("accept"), _OFFERS)
     if not exists:
-        return await _not_found(request, engine, iri, html=chosen == "text/html")
+        return await _not_found(request, index, target, html=chosen == "text/html")
+    if chosen is None:
+        return error_response(request, 406, f"available as {', '.join(_OFFERS)}", name="NotAcceptable")
     if chosen == "text/html":
-        target = _entity_page(request, base_path)
-        if target is not None:
-            return RedirectResponse(target, status_code=303, headers={"Vary": "Accept"})
-    graph = await run_in_threadpool(engine.describe, iri)
-    headers = {"Vary": "Accept", "Link": f'<{iri}>; rel="canonical"'}
+        page_url = index.page(target)
+        if page_url is not None:
+            return RedirectResponse(page_url, status_code=303, headers={"Vary": "Accept"})
+    graph = await run_in_threadpool(engine.describe, target)
+    headers = {"Vary": "Accept", "Link": f'<{target}>; rel="canonical"'}
     if chosen in ("text/html", "application/json"):
-        incoming = await run_in_threadpool(engine.incoming, iri)
-        page = _page(iri, graph, incoming)
+        incoming = await run_in_threadpool(engine.incoming, target)
+        page = _page(target, graph, incoming)
         if chosen == "application/json":
             return JSONResponse(page, headers=headers)
         return templates.TemplateResponse(request, "resource.html", {"page": page, "title": page["label"]},
@@ -208,14 +190,37 @@ async def resource(path: str, request: Request, engine: EngineDep) -> Response:
     return Response(body, media_type=fmt.media_type, headers=headers)
 
 
-async def _not_found(request: Request, engine: SparqlEngine, iri: str, *, html: bool) -> Response:
+# ------------------------------------------------------------------------------------ not found
+
+
+async def _not_found(request: Request, index: ResourceIndex, iri: str, *, html: bool) -> Response:
+    """A 404 from memory (and at most one indexed lookup for a concept scheme): never a query slot."""
     message = f"{iri} is not in the graph"
     if not html:
         return error_response(request, 404, message, name="NotFound")
-    similar = await run_in_threadpool(_similar, engine, iri)
+    similar = await run_in_threadpool(index.similar, iri)
     last = iri.rstrip("/").rsplit("/", 1)[-1]
-    search = ("SELECT ?s ?label WHERE {\n  ?s ?p ?label .\n  FILTER(isLiteral(?label) && CONTAINS(LCASE(STR(?label)), "
-              f"\"{last.lower().replace(chr(34), '').replace(chr(92), '')}\"))\n}}\nLIMIT 50")
-    page = {"iri": iri, "message": message, "similar": similar, "search_url": "/query?query=" + quote(search)}
+    page = {"iri": iri, "message": message, "similar": [_suggestion(e) for e in similar],
+            "search_url": "/query?query=" + quote(label_search(last), safe="")}
     return templates.TemplateResponse(request, "resource.html", {"page": None, "missing": page, "title": "Not found"},
                                       status_code=404)
+
+
+def _suggestion(entry: Entry) -> dict[str, Any]:
+    view = term_view(URIRef(entry.iri))
+    if entry.label and entry.label != entry.iri.rsplit("/", 1)[-1]:
+        view["display"] = f"{view['display']} — {entry.label}"
+    view["label"] = entry.label
+    return view
+
+
+def label_search(text: str) -> str:
+    """A SPARQL query for the query page finding the labels, titles and ids that contain ``text`` (or its
+    words); ``text`` enters the query only as an escaped string literal."""
+    terms = sorted({t for t in (text.lower(), re.sub(r"[-_.]+", " ", text).strip().lower()) if t})
+    condition = " || ".join(f"CONTAINS(LCASE(STR(?label)), {sparql_string(t)})" for t in terms) or "false"
+    return ("PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\nPREFIX dcterms: <http://purl.org/dc/terms/>\n"
+            "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+            "SELECT ?s ?label WHERE {\n"
+            "  VALUES ?p { skos:prefLabel skos:altLabel skos:notation dcterms:title dcterms:identifier rdfs:label }\n"
+            f"  ?s ?p ?label .\n  FILTER({condition})\n}}\nLIMIT 50")

@@ -197,9 +197,16 @@ def query(
     from ipkg.graph.queries import load_query, named_queries
     from ipkg.graph.store import QueryError, StoreError, open_store, serialise_result
 
-    params = dict(p.split("=", 1) for p in (param or []) if "=" in p)
+    malformed = [p for p in param or [] if "=" not in p or not p.split("=", 1)[0]]
+    if malformed:
+        err.print(f"[red]--param takes name=value[/], not {', '.join(map(repr, malformed))}")
+        raise typer.Exit(2)
+    params = dict(p.split("=", 1) for p in param or [])
     text = sparql
     named = {q.name: q for q in named_queries()}
+    if params and sparql not in named and not (sparql.endswith(".rq") and Path(sparql).is_file()):
+        err.print("[red]--param applies to a named query or a .rq file[/], not to SPARQL text")
+        raise typer.Exit(2)
     try:
         if sparql.endswith(".rq") and Path(sparql).is_file():
             text = load_query(Path(sparql)).render(params)

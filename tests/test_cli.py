@@ -47,3 +47,14 @@ def test_lineage_prints_the_chain_and_the_candidates_below_the_threshold(built):
 def test_lineage_without_a_build_says_so(tmp_path):
     result = runner.invoke(app, ["lineage", "outline-2008/8", "--data", str(tmp_path)])
     assert result.exit_code == 1 and "run `ipkg build` first" in result.output
+
+
+def test_query_params_must_be_name_value_for_a_named_query(built):
+    data = str(built[0].data_dir)
+    bare = runner.invoke(app, ["query", "lineage-chain", "-p", "measure", "--data", data])
+    assert bare.exit_code == 2 and "--param takes name=value" in bare.output
+    raw = runner.invoke(app, ["query", "SELECT * WHERE { ?s ?p ?o } LIMIT 1", "-p", "a=b", "--data", data])
+    assert raw.exit_code == 2 and "named query" in raw.output
+    ok = runner.invoke(app, ["query", "lineage-chain", "-p", "measure=fyp13-plan-2016/IV.iii.1", "--data", data,
+                             "--format", "csv"])
+    assert ok.exit_code == 0 and "fyp13-plan-2016/IV.iii.1" in ok.output

@@ -157,6 +157,9 @@ class Views:
         return self._cached(("lineage", slug, label, candidates),
                             lambda: views_measure.lineage(self.store, self.catalogue, slug, label, candidates))
 
+    def document_lineage(self) -> dict[str, Any]:
+        return self._cached(("document_lineage",), lambda: views_measure.document_lineage(self.store, self.catalogue))
+
     def search(self, q: str, limit: int = 50) -> dict[str, Any]:
         return views_measure.search(self.catalogue, q, limit)
 

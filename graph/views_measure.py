@@ -405,6 +405,39 @@ def lineage(store: Store, cat: Catalogue, slug: str, label: str, candidates: int
     }
 
 
+def _before(a: str | None, b: str | None) -> bool:
+    """Issued a before b; dates cut to different precisions ("2016" vs "2016-07-08") are not ordered."""
+    return bool(a and b and a != b and not a.startswith(b) and not b.startswith(a) and a < b)
+
+
+def document_lineage(store: Store, cat: Catalogue) -> dict[str, Any]:
+    """Per pair of plans (later, earlier): does the later implement the earlier (manifest), how many of its
+    measures assert a link into it, how many earlier measures are carried forward, and the asserted links."""
+    rows = store.query(
+        SPARQL_PREFIXES
+        + """SELECT ?ld ?ed (COUNT(*) AS ?links) (COUNT(DISTINCT ?l) AS ?later) (COUNT(DISTINCT ?e) AS ?earlier) WHERE {
+  ?l ipkg:continues ?e ; ipkg:inDocument ?ld . ?e ipkg:inDocument ?ed .
+} GROUP BY ?ld ?ed"""
+    ).rows
+    counts = {(local(ld, "document"), local(ed, "document")): (value(n), value(lm), value(em)) for ld, ed, n, lm, em in rows}
+    docs = sorted((d for d in cat.documents.values() if d["in_corpus"]), key=lambda d: (d["issued"] or "", d["slug"]))
+    pairs = []
+    for later in reversed(docs):
+        for earlier in reversed(docs):
+            if not _before(earlier["issued"], later["issued"]):
+                continue
+            links, later_n, earlier_n = counts.get((later["slug"], earlier["slug"]), (0, 0, 0))
+            pairs.append({
+                "later": cat.doc_ref(later["slug"]), "earlier": cat.doc_ref(earlier["slug"]),
+                "implements": earlier["slug"] in later["implements"],
+                "later_linked": later_n, "later_measures": later["measure_count"],
+                "earlier_carried": earlier_n, "earlier_measures": earlier["measure_count"],
+                "asserted_links": links,
+                "compare_url": f"/compare?a={earlier['slug']}&b={later['slug']}",
+            })
+    return {"pairs": pairs, "threshold": cat.lineage_threshold}
+
+
 # ---------------------------------------------------------------------------------------------- search
 
 

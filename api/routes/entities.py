@@ -311,6 +311,23 @@ class Lineage(_Model):
     threshold: float | None = None  # the score from which the build asserted a link
 
 
+class DocumentLineagePair(_Model):
+    later: dict[str, Any]
+    earlier: dict[str, Any]
+    implements: bool  # the manifest says the later plan implements the earlier document
+    later_linked: int  # measures of the later plan with an asserted link into the earlier one
+    later_measures: int
+    earlier_carried: int  # measures of the earlier plan carried forward by the later one
+    earlier_measures: int
+    asserted_links: int
+    compare_url: str
+
+
+class DocumentLineage(_Model):
+    pairs: list[DocumentLineagePair]
+    threshold: float | None = None
+
+
 class SearchHit(MeasureRef):
     heading_path: str = ""
     snippet: list[dict[str, Any]]
@@ -392,6 +409,12 @@ async def list_ip_types(views: ViewsDep) -> Response:
 @router.get("/ip-types/{type_id}", response_model=IPType, summary="The measures concerning an IP type")
 async def get_ip_type(type_id: AgencyId, views: ViewsDep) -> Response:
     return await _answer(views, ("get_ip_type", type_id), IPType, lambda: views.ip_type(type_id))
+
+
+@router.get("/lineage", response_model=DocumentLineage,
+            summary="Per pair of plans: how many measures the later carries forward from the earlier")
+async def get_document_lineage(views: ViewsDep) -> Response:
+    return await _answer(views, ("get_document_lineage",), DocumentLineage, lambda: views.document_lineage())
 
 
 @router.get("/lineage/{slug}/{label}", response_model=Lineage,

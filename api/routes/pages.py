@@ -31,7 +31,7 @@ NAV = [
     ("/instruments", "Instruments"),
     ("/ip-types", "IP types"),
     ("/search", "Search"),
-    ("/lineage/division-of-work-2016/20", "Lineage"),
+    ("/lineage", "Lineage"),
     ("/compare", "Compare plans"),
     ("/network/agencies", "Network"),
     ("/query", "Query"),
@@ -129,6 +129,11 @@ def ip_type(request: Request, type_id: AgencyId, views: ViewsDep) -> Response:
 @router.get("/search", response_class=HTMLResponse)
 def search(request: Request, views: ViewsDep, q: SearchText = "") -> Response:
     return page(request, "search.html", views.search(q), f"Search: {q}" if q else "Search")
+
+
+@router.get("/lineage", response_class=HTMLResponse)
+def document_lineage(request: Request, views: ViewsDep) -> Response:
+    return page(request, "lineage_documents.html", views.document_lineage(), "Lineage between plans")
 
 
 @router.get("/lineage/{slug}/{label}", response_class=HTMLResponse)

@@ -74,3 +74,18 @@ def test_the_threshold_shown_is_the_one_the_build_asserted_with(server_url):
     assert f"(score ≥ {threshold:.3f})" in page and "?candidates=1000" in page
     measure = httpx.get(f"{server_url}/api/measures/{FOCUS}", timeout=30).json()
     assert measure["lineage_threshold"] == threshold and measure["lineage_hidden"] > 0
+
+
+def test_document_lineage_agrees_with_the_records_and_links_each_pair_to_its_comparison(server_url, built):
+    from ipkg.extract.lineage import document_lineage
+    from ipkg.extract.records import Corpus
+
+    table = document_lineage(Corpus.load(built[0].records_path))
+    r = httpx.get(f"{server_url}/api/lineage", timeout=30)
+    assert r.status_code == 200
+    got = [[p["later"]["slug"], p["earlier"]["slug"], "yes" if p["implements"] else "",
+            f"{p['later_linked']}/{p['later_measures']}", f"{p['earlier_carried']}/{p['earlier_measures']}",
+            p["asserted_links"]] for p in r.json()["pairs"]]
+    assert sorted(got) == sorted(table.rows) and len(got) == 10
+    page = httpx.get(f"{server_url}/lineage", timeout=30).text
+    assert page.count('href="/compare?a=') == 10 and "/compare?a=outline-2008&amp;b=action-plan-2009" in page

@@ -160,8 +160,8 @@ class Views:
     def document_lineage(self) -> dict[str, Any]:
         return self._cached(("document_lineage",), lambda: views_measure.document_lineage(self.store, self.catalogue))
 
-    def search(self, q: str, limit: int = 50) -> dict[str, Any]:
-        return views_measure.search(self.catalogue, q, limit)
+    def search(self, q: str, limit: int = 50, offset: int = 0) -> dict[str, Any]:
+        return views_measure.search(self.catalogue, q, limit, offset)
 
     def compare(self, a: str, b: str, agency: str | None = None, ip_type: str | None = None) -> dict[str, Any]:
         return self._cached(("compare", a, b, agency, ip_type),

@@ -441,13 +441,15 @@ def document_lineage(store: Store, cat: Catalogue) -> dict[str, Any]:
 # ---------------------------------------------------------------------------------------------- search
 
 
-def search(cat: Catalogue, q: str, limit: int = 50) -> dict[str, Any]:
-    """Case-insensitive search over measure texts and headings (all words must occur), plus names."""
+def search(cat: Catalogue, q: str, limit: int = 50, offset: int = 0) -> dict[str, Any]:
+    """Case-insensitive search over measure texts and headings (all words must occur), plus names: the
+    ``limit`` best measures from the ``offset``-th on."""
     if len(q) > MAX_QUERY_CHARS:
         raise BadParameter(f"the search text is longer than {MAX_QUERY_CHARS} characters")
     terms = [t for t in _WS.split(q.lower().strip()) if t][:12]
     if not terms:
-        return {"q": q, "terms": [], "total": 0, "results": [], "agencies": [], "instruments": [], "ip_types": []}
+        return {"q": q, "terms": [], "total": 0, "offset": offset, "limit": limit, "results": [], "agencies": [],
+                "instruments": [], "ip_types": []}
     scored = []
     for key, m in cat.measures.items():
         hay = (m["text"] + " " + m["heading_path"]).lower()
@@ -456,7 +458,7 @@ def search(cat: Catalogue, q: str, limit: int = 50) -> dict[str, Any]:
             scored.append((-score, cat.documents.get(key[0], {}).get("issued") or "", m["start"], key))
     scored.sort()
     results = []
-    for _, _, _, key in scored[:limit]:
+    for _, _, _, key in scored[offset:offset + limit]:
         ref = cat.measure_ref(key)
         assert ref is not None
         m = cat.measures[key]
@@ -474,6 +476,8 @@ def search(cat: Catalogue, q: str, limit: int = 50) -> dict[str, Any]:
         "q": q,
         "terms": terms,
         "total": len(scored),
+        "offset": offset,
+        "limit": limit,
         "results": results,
         "agencies": names(cat.agencies, "id"),
         "instruments": names(cat.instruments, "slug"),

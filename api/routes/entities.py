@@ -38,6 +38,7 @@ AgencyId = Annotated[str, PathParam(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_l
 OPTIONAL_ID = r"^(?:[a-z0-9]+(?:-[a-z0-9]+)*)?$"  # an id, or empty for "any" (select boxes send "")
 Candidates = Annotated[int, Query(ge=0, le=1000, description="candidates below the threshold shown per other "
                                   "document and direction (asserted links are always shown)")]
+Offset = Annotated[int, Query(ge=0, le=100_000, description="skip this many results (for the next page)")]
 SearchText = Annotated[str, Query(min_length=0, max_length=200, description="words to find (all must occur)")]
 
 
@@ -337,6 +338,8 @@ class SearchResult(_Model):
     q: str
     terms: list[str]
     total: int
+    offset: int = 0  # the rank of the first result (0: the best); page on with offset + limit while < total
+    limit: int = 50
     results: list[SearchHit]
     agencies: list[dict[str, Any]]
     instruments: list[dict[str, Any]]
@@ -425,8 +428,9 @@ async def get_lineage(slug: Slug, label: Label, views: ViewsDep, candidates: Can
 
 
 @router.get("/search", response_model=SearchResult, summary="Full-text search over measure texts")
-async def search(views: ViewsDep, q: SearchText = "", limit: Annotated[int, Query(ge=1, le=200)] = 50) -> Response:
-    return await _answer(views, ("search", q, limit), SearchResult, lambda: views.search(q, limit))
+async def search(views: ViewsDep, q: SearchText = "", limit: Annotated[int, Query(ge=1, le=200)] = 50,
+                 offset: Offset = 0) -> Response:
+    return await _answer(views, ("search", q, limit, offset), SearchResult, lambda: views.search(q, limit, offset))
 
 
 @router.get("/compare", summary="Two plans side by side: carried forward, dropped, new")

@@ -16,6 +16,7 @@ from ipkg.api.routes.entities import (
     AgencyId,
     Candidates,
     Label,
+    Offset,
     SearchText,
     SectionPath,
     Slug,
@@ -23,6 +24,8 @@ from ipkg.api.routes.entities import (
 )
 from ipkg.graph import network
 from ipkg.graph.views_measure import CANDIDATES_SHOWN
+
+SEARCH_PAGE = 50  # results per search page
 
 NAV = [
     ("/", "Home"),
@@ -127,8 +130,8 @@ def ip_type(request: Request, type_id: AgencyId, views: ViewsDep) -> Response:
 
 
 @router.get("/search", response_class=HTMLResponse)
-def search(request: Request, views: ViewsDep, q: SearchText = "") -> Response:
-    return page(request, "search.html", views.search(q), f"Search: {q}" if q else "Search")
+def search(request: Request, views: ViewsDep, q: SearchText = "", offset: Offset = 0) -> Response:
+    return page(request, "search.html", views.search(q, SEARCH_PAGE, offset), f"Search: {q}" if q else "Search")
 
 
 @router.get("/lineage", response_class=HTMLResponse)

@@ -131,3 +131,21 @@ def test_lineage_page_columns(server_url):
     data = httpx.get(server_url + "/lineage/division-of-work-2016/20", params={"format": "json"}, timeout=30).json()
     dates = [c["document"]["issued"] or "" for c in data["columns"]]
     assert dates == sorted(dates)
+
+
+def test_search_pages_through_every_result(server_url):
+    """Following the "next" links lists each matching measure once, in the order of the API's pages."""
+    api = [r["url"] for offset in range(0, 1000, 200)
+           for r in httpx.get(server_url + "/api/search", params={"q": "patent", "limit": 200, "offset": offset},
+                              timeout=30).json()["results"]]
+    seen: list[str] = []
+    url = server_url + "/search?q=patent"
+    while url:
+        body = httpx.get(url, timeout=30).text
+        ol = body.split('<ol class="results"', 1)[1].split("</ol>", 1)[0]
+        seen += re.findall(r'<li><a href="(/measure/[^"]+)"', ol)
+        more = re.search(r'<a rel="next" href="\?([^"]+)"', body)
+        url = server_url + "/search?" + more[1].replace("&amp;", "&") if more else ""
+    assert seen == api and len(set(seen)) == len(seen) > 100
+    beyond = page(server_url, "/search", q="patent", offset=5000).text
+    assert "none from 5001 on" in beyond and 'rel="prev"' in beyond

@@ -58,3 +58,6 @@ def test_query_params_must_be_name_value_for_a_named_query(built):
     ok = runner.invoke(app, ["query", "lineage-chain", "-p", "measure=fyp13-plan-2016/IV.iii.1", "--data", data,
                              "--format", "csv"])
     assert ok.exit_code == 0 and "fyp13-plan-2016/IV.iii.1" in ok.output
+    table = runner.invoke(app, ["query", "lineage-chain", "--data", data])
+    assert table.exit_code == 0 and "id:measure/fyp13-plan-2016/IV.iii.1" in table.output
+    assert "id: = https://w3id.org/ipkg/id/" in table.output

@@ -2,8 +2,10 @@
 
 Each file starts with comment lines ``# title: ...``, ``# description: ...`` and optional
 ``# param: name=default``. A parameter appears in the query as ``$name`` and is replaced by a SPARQL
-string literal (escaped) of the given value, or of its default: :meth:`NamedQuery.render`. Unrendered,
-``$name`` is just an unbound variable, so every file is valid SPARQL as it stands.
+string literal (escaped) of the given value, or of its default: :meth:`NamedQuery.render`. Every file
+parses as it stands (``$name`` is a variable, or part of an IRI), but a parameter inside an IRI
+(``<https://w3id.org/ipkg/id/agency/$agency>``) then names nothing and the query finds no rows: run, show
+or offer :meth:`NamedQuery.render`'s text, never ``sparql`` itself.
 """
 
 from __future__ import annotations

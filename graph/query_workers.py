@@ -5,6 +5,13 @@ its own read-only store; a query that outlives the limit is stopped by killing i
 worker takes its place. The pool holds ``settings.max_concurrent_queries`` workers; a query waits a
 moment for a free slot and is refused (``EngineBusy``) when all stay taken.
 
+Oxigraph's parser and planner recurse once per operand of a long chain (``1+1+...``, ``{} UNION {} ...``,
+``MINUS {} ...``): a chain of a few thousand overflows the 8 MiB stack of a main thread and kills the
+process with SIGSEGV. Workers therefore answer on a thread with a :data:`QUERY_STACK_BYTES` stack, and a
+worker that dies anyway costs its query a clean ``QueryFailed`` and is replaced. Untrusted text never
+reaches Oxigraph in the server process: :func:`locate_syntax_error`, which asks Oxigraph where a query the
+endpoint rejected goes wrong, runs it in a short-lived process of its own.
+
 Workers serialise results themselves (so only bytes cross the pipe) and stop reading after
 ``max_rows`` rows or triples, flagging the result as truncated.
 """
@@ -17,6 +24,7 @@ import json
 import logging
 import os
 import queue
+import re
 import socket
 import subprocess
 import sys
@@ -25,9 +33,10 @@ import time
 from itertools import islice
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ipkg.settings import Settings
+if TYPE_CHECKING:  # the settings (pydantic) load late: a locator process starts in tens of milliseconds
+    from ipkg.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +44,13 @@ log = logging.getLogger(__name__)
 QUEUE_WAIT_S = 0.5
 # How long a fresh worker may take to start (imports) before the pool gives up on it.
 START_TIMEOUT_S = 60.0
+# The stack of the thread that runs a worker's queries. A 64 KB chain of operands needs under 64 MiB;
+# the rest is headroom for a larger IPKG_MAX_REQUEST_BYTES. Only the pages a query touches are committed.
+QUERY_STACK_BYTES = 256 * 1024 * 1024
+# How long the syntax-error locator may take, and how many may run at once (beyond that a syntax error is
+# reported at the position rdflib gives, at once).
+LOCATE_TIMEOUT_S = 2.0
+LOCATE_CONCURRENCY = 2
 
 Request = tuple[str, str, str, int]  # (query text, format key, media type, max rows)
 Response = tuple[str, Any]  # ("ok", (body, form, truncated, count)) | ("error", (error name, message))
@@ -123,39 +139,115 @@ class WorkerPool:
             self._all.discard(worker)
         worker.kill()
 
+    def _replace(self, worker: _Worker) -> None:
+        self._retire(worker)
+        self._spawn_async()
+
     # ------------------------------------------------------------------ calls
     def call(self, request: Request) -> Response:
         """Run one request on a free worker within the time limit."""
         self.start()
-        timeout = self.settings.query_timeout_s
         if not self._slots.acquire(timeout=QUEUE_WAIT_S):
             return "error", ("EngineBusy", f"all {self.size} query slots are busy; try again in a few seconds")
         try:
-            try:
-                # a slot is free, so a worker is idle or being started in its place
-                worker = self._idle.get(timeout=START_TIMEOUT_S)
-            except queue.Empty:
-                return "error", ("StoreUnavailable", "no query worker could be started")
-            started = time.monotonic()
-            try:
-                worker.conn.send(request)
-                if worker.conn.poll(timeout):
-                    response: Response = worker.conn.recv()
-                    self._idle.put(worker)
-                    return response
-            except (EOFError, OSError, BrokenPipeError) as e:
-                self._retire(worker)
-                self._spawn_async()
-                return "error", ("QueryFailed", f"the query worker stopped unexpectedly ({type(e).__name__})")
-            # over time: stop the work for real, and start a replacement
-            self._retire(worker)
-            self._spawn_async()
-            elapsed = time.monotonic() - started
-            return "error", ("QueryTimeout",
-                             f"the query was stopped after {elapsed:.1f} s: the time limit is {timeout:g} s. "
-                             "Narrow it down (add a LIMIT, more specific patterns) and try again")
+            return self._call_in_slot(request)
         finally:
             self._slots.release()
+
+    def _call_in_slot(self, request: Request) -> Response:
+        timeout = self.settings.query_timeout_s
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while True:
+            try:
+                # a slot is free, so a worker is idle or being started in its place
+                worker = self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                return "error", ("StoreUnavailable", "no query worker could be started")
+            if worker.process.poll() is not None:  # died while idle (OOM killer, ...): not this query's doing
+                self._replace(worker)
+                continue
+            try:
+                worker.conn.send(request)
+            except OSError:  # its end of the socket is gone: the same
+                self._replace(worker)
+                continue
+            break
+        started = time.monotonic()
+        try:
+            if worker.conn.poll(timeout):
+                response: Response = worker.conn.recv()
+                self._idle.put(worker)
+                return response
+        except (EOFError, OSError):
+            # the process died on this query: most likely a native stack overflow or out of memory
+            self._replace(worker)
+            return "error", ("QueryFailed", "the query stopped the process that evaluated it (it is too large "
+                             "or too deeply nested for the store's engine); simplify it. The endpoint has "
+                             "replaced the process")
+        # over time: stop the work for real, and start a replacement
+        self._replace(worker)
+        elapsed = time.monotonic() - started
+        return "error", ("QueryTimeout", f"the query exceeded the time limit of {timeout:g} s and was stopped "
+                         f"after {elapsed:.1f} s. It would take as long again, so do not retry it unchanged: "
+                         "narrow it down (add a LIMIT, more specific patterns)")
+
+
+# ----------------------------------------------------------------------------- syntax-error locator
+
+_OXIGRAPH_POSITION = re.compile(r"error at (\d+):(\d+): (.*)", re.DOTALL)
+_locators = threading.BoundedSemaphore(LOCATE_CONCURRENCY)
+
+
+def locate_syntax_error(text: str) -> tuple[int, int, str] | None:
+    """Where Oxigraph's parser says ``text`` goes wrong: (line, column, complaint), or ``None`` when it has
+    nothing to say (it accepts the text, or fails otherwise), when it takes over :data:`LOCATE_TIMEOUT_S`,
+    or when :data:`LOCATE_CONCURRENCY` locators are already running.
+
+    Oxigraph points closer to most mistakes than pyparsing, but its parser can crash the process that runs
+    it (a native stack overflow on deep nesting), and a text it accepts is evaluated (pyoxigraph has no
+    parse-only call), without a time limit. So it runs in a throwaway process (``python -m
+    ipkg.graph.query_workers --locate``, the text on stdin) that is killed when late: a crash or a runaway
+    costs only that process and the better message.
+    """
+    if not _locators.acquire(blocking=False):
+        return None
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "ipkg.graph.query_workers", "--locate"],
+            input=text.encode("utf-8", "surrogatepass"), capture_output=True, timeout=LOCATE_TIMEOUT_S,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):  # TimeoutExpired: subprocess.run has killed it
+        return None
+    finally:
+        _locators.release()
+    if done.returncode != 0:
+        return None
+    try:
+        answer = json.loads(done.stdout or b"null")
+    except ValueError:
+        return None
+    if not answer:
+        return None
+    line, column, detail = answer
+    return int(line), int(column), str(detail)
+
+
+def _locate_main() -> None:
+    """The locator process: the query on stdin, ``[line, column, complaint]`` or ``null`` on stdout."""
+    import pyoxigraph
+
+    text = sys.stdin.buffer.read().decode("utf-8", "surrogatepass")
+    answer = None
+    try:
+        pyoxigraph.Store().query(text)  # an empty store: nothing to find, only the parse matters
+    except SyntaxError as e:
+        found = _OXIGRAPH_POSITION.match(str(e))
+        if found:
+            answer = [int(found[1]), int(found[2]), found[3].strip()]
+    except Exception:  # noqa: BLE001 - only a better message is at stake
+        pass
+    sys.stdout.write(json.dumps(answer))
 
 
 # ---------------------------------------------------------------------------------- worker side
@@ -165,10 +257,24 @@ def worker_main(conn: Connection, settings_json: str) -> None:
     """Entry point of a worker process: answer requests until the pipe closes."""
     import rdflib
 
+    from ipkg.settings import Settings
+
     rdflib.NORMALIZE_LITERALS = False  # keep lexical forms as stored
     settings = Settings.model_validate_json(settings_json)
     backend = _Backend(settings)
     conn.send(("ready", None))
+    try:
+        threading.stack_size(QUERY_STACK_BYTES)
+        serving = threading.Thread(target=_serve, args=(conn, backend), name="ipkg-sparql-worker")
+        serving.start()
+    except (ValueError, RuntimeError, MemoryError):  # no room for such a stack: serve on this one
+        log.warning("SPARQL worker: no %d-byte stack, serving on the main thread", QUERY_STACK_BYTES)
+        _serve(conn, backend)
+        return
+    serving.join()
+
+
+def _serve(conn: Connection, backend: _Backend) -> None:
     while True:
         try:
             request = conn.recv()
@@ -392,4 +498,7 @@ def _serialise_graph(graph: Any, fmt_key: str) -> bytes:
 
 
 if __name__ == "__main__":
-    worker_main(Connection(int(sys.argv[1])), os.environ["IPKG_WORKER_SETTINGS"])
+    if sys.argv[1:] == ["--locate"]:
+        _locate_main()
+    else:
+        worker_main(Connection(int(sys.argv[1])), os.environ["IPKG_WORKER_SETTINGS"])

@@ -3,7 +3,11 @@
 Text in, result out, typed errors out. Every query is parsed with rdflib's SPARQL parser *before* it
 reaches a store: updates (INSERT, DELETE, LOAD, CLEAR, CREATE, DROP, ...) are refused, and so are
 ``SERVICE`` (any host) and ``FROM`` / ``FROM NAMED`` (the dataset is fixed; rdflib would otherwise
-fetch those IRIs, files included). Accepted queries run in a small pool of worker processes
+fetch those IRIs, files included). Before any parser sees it, a query's brackets may nest at most
+:data:`MAX_NESTING` deep (every parser here recurses per level, and Oxigraph's crashes the process when it
+runs out of stack). rdflib's parser is not thread-safe (pyparsing settles each parse action's arity on its
+first call, and two threads doing that at once break the grammar for good), so every parse holds
+:data:`RDFLIB_SPARQL_LOCK`. Accepted queries run in a small pool of worker processes
 (:mod:`ipkg.graph.query_workers`), because pyoxigraph cannot cancel a query: a query that outlives
 ``settings.query_timeout_s`` is stopped by killing its worker, which is then replaced. Results are
 capped at ``settings.max_rows`` rows (or triples) and flagged as truncated, and at most
@@ -16,6 +20,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal
@@ -24,13 +29,15 @@ from pyparsing import ParseBaseException
 from rdflib import Graph, URIRef
 from rdflib.plugins.sparql import parser as sparql_parser
 
-from ipkg.graph.query_workers import WorkerPool
+from ipkg.graph.query_workers import WorkerPool, locate_syntax_error
 from ipkg.ontology.namespaces import ID, bind_prefixes
 from ipkg.settings import Settings
 
 __all__ = [
     "FORMATS",
     "GRAPH_FORMATS",
+    "MAX_NESTING",
+    "RDFLIB_SPARQL_LOCK",
     "RESULT_FORMATS",
     "AnalysedQuery",
     "EngineBusy",
@@ -240,32 +247,78 @@ class AnalysedQuery:
         return "graph" if self.form in ("construct", "describe") else "results"
 
 
-_OXIGRAPH_POSITION = re.compile(r"error at (\d+):(\d+): (.*)", re.DOTALL)
+# Held around every rdflib SPARQL parse here (see the module docstring). Any other code that parses SPARQL
+# with rdflib in a threaded process (parseQuery, prepareQuery, Graph.query) must hold it too.
+RDFLIB_SPARQL_LOCK = threading.Lock()
+
+# How deep ( [ { and << may nest. rdflib gives up (RecursionError) at a few dozen levels already; the bound
+# keeps deeper texts away from every parser, Oxigraph's above all, whose overflow is a segfault.
+MAX_NESTING = 64
+
+# The lexemes that matter for nesting. Strings, IRIs and comments are skipped whole (brackets inside them
+# do not nest); an unterminated one runs to the end of its line or of the text, so that no alternative
+# ever backtracks and the scan stays linear in the length of the text.
+_NESTING_LEXEME = re.compile(
+    r"""
+      \#[^\n\r]*
+    | \"\"\"(?:[^"\\]|\\.?|"(?!""))*(?:\"\"\"|\Z)
+    | '''(?:[^'\\]|\\.?|'(?!''))*(?:'''|\Z)
+    | "(?:[^"\\\n\r]|\\.?)*(?:"|(?=[\n\r])|\Z)
+    | '(?:[^'\\\n\r]|\\.?)*(?:'|(?=[\n\r])|\Z)
+    | <[^<>"{}|^`\\\x00-\x20]*>
+    | (?P<open>[(\[{]|<<)
+    | (?P<close>[)\]}]|>>)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+
+
+def _check_nesting(text: str) -> None:
+    """Refuse ``text`` if its brackets nest deeper than :data:`MAX_NESTING`, pointing at the first one
+    too many; a lexical scan, so no parser sees such a text."""
+    depth = 0
+    for lexeme in _NESTING_LEXEME.finditer(text):
+        if lexeme["open"]:
+            depth += 1
+            if depth > MAX_NESTING:
+                offset = lexeme.start()
+                line = text.count("\n", 0, offset) + 1
+                column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+                raise _positioned(
+                    text, line, column,
+                    f"brackets nest more than {MAX_NESTING} deep, the most this endpoint parses; flatten the "
+                    "query (fewer nested groups, parentheses, blank-node lists or quoted triples)",
+                )
+        elif lexeme["close"]:
+            depth = max(0, depth - 1)
+
+
+def _positioned(text: str, line: int, column: int, detail: str) -> QuerySyntaxError:
+    lines = text.splitlines()
+    line_text = lines[line - 1] if 0 < line <= len(lines) else ""
+    shown = column
+    if len(line_text) > 200:  # show the neighbourhood of a long line, not all of it
+        start = max(0, column - 100)
+        line_text, shown = line_text[start:start + 200], column - start
+    pointer = f"\n    {line_text}\n    {' ' * max(0, shown - 1)}^" if line_text.strip() else ""
+    return QuerySyntaxError(f"SPARQL syntax error at line {line}, column {column}: {detail}{pointer}", line, column)
 
 
 def _syntax_error(text: str, e: ParseBaseException) -> QuerySyntaxError:
-    """The parser's complaint with line and column. Oxigraph's parser (run on an empty in-memory store,
-    so nothing is evaluated) points closer to the mistake than pyparsing, so its position wins."""
+    """The parser's complaint with line and column. Oxigraph's parser points closer to most mistakes than
+    pyparsing, so its position wins when it has one; it runs in a throwaway process
+    (:func:`~ipkg.graph.query_workers.locate_syntax_error`), never in this one."""
     line, column, detail = e.lineno, e.col, e.msg
-    try:
-        import pyoxigraph
-
-        pyoxigraph.Store().query(text)
-    except SyntaxError as ox_error:
-        found = _OXIGRAPH_POSITION.match(str(ox_error))
-        if found:
-            line, column, detail = int(found[1]), int(found[2]), found[3].strip()
-    except Exception:  # noqa: BLE001 - only a better message is at stake
-        pass
-    lines = text.splitlines()
-    line_text = lines[line - 1] if 0 < line <= len(lines) else ""
-    pointer = f"\n    {line_text}\n    {' ' * max(0, column - 1)}^" if line_text.strip() else ""
-    return QuerySyntaxError(f"SPARQL syntax error at line {line}, column {column}: {detail}{pointer}", line, column)
+    located = locate_syntax_error(text)
+    if located is not None:
+        line, column, detail = located
+    return _positioned(text, line, column, detail)
 
 
 def _is_update(text: str) -> bool:
     try:
-        sparql_parser.parseUpdate(text)
+        with RDFLIB_SPARQL_LOCK:
+            sparql_parser.parseUpdate(text)
     except (ParseBaseException, RecursionError, ValueError, TypeError):
         return False
     return True
@@ -297,10 +350,12 @@ def analyse(text: str) -> AnalysedQuery:
     """
     if not text or not text.strip():
         raise QuerySyntaxError("empty query: send a SPARQL query in the 'query' parameter")
+    _check_nesting(text)
     try:
-        parsed = sparql_parser.parseQuery(text)
+        with RDFLIB_SPARQL_LOCK:
+            parsed = sparql_parser.parseQuery(text)
     except ParseBaseException as e:
-        if _is_update(text) or _UPDATE_KEYWORD.match(text):
+        if _UPDATE_KEYWORD.match(text) or _is_update(text):
             raise UpdateNotAllowed(
                 "this endpoint is read-only: SPARQL Update (INSERT, DELETE, LOAD, CLEAR, CREATE, DROP, ...) "
                 "is not accepted"

@@ -7,8 +7,7 @@ queries is :mod:`ipkg.graph.sparql`'s job, and errors become status codes in :mo
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from importlib.resources import files
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
@@ -20,6 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from ipkg.api.deps import EngineDep, templates
 from ipkg.api.errors import BadRequest, UnsupportedMediaType, error_response, status_of
 from ipkg.api.routes.linked_data import term_view
+from ipkg.graph.queries import named_queries
 from ipkg.graph.sparql import (
     GRAPH_FORMATS,
     RESULT_FORMATS,
@@ -147,36 +147,14 @@ class Example:
     name: str
     title: str
     description: str
-    sparql: str
+    sparql: str  # rendered: the parameters carry their defaults
+    params: dict[str, str] = field(default_factory=dict)  # name -> default
 
 
 def _examples() -> list[Example]:
-    try:
-        from ipkg.graph.queries import named_queries
-    except ImportError:
-        return _read_examples()
-    return [Example(q.name, q.title, q.description, q.sparql) for q in named_queries()]
-
-
-def _read_examples() -> list[Example]:
-    """Read ``graph/queries/*.rq`` directly (used while ipkg.graph.queries does not exist)."""
-    folder = files("ipkg.graph") / "queries"
-    if not folder.is_dir():
-        return []
-    out = []
-    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
-        if not entry.name.endswith(".rq"):
-            continue
-        text = entry.read_text(encoding="utf-8")
-        meta: dict[str, str] = {}
-        for line in text.splitlines():
-            if not line.startswith("#"):
-                break
-            key, _, value = line[1:].strip().partition(":")
-            meta.setdefault(key.strip().lower(), value.strip())
-        name = entry.name[:-3]
-        out.append(Example(name, meta.get("title", name), meta.get("description", ""), text))
-    return out
+    """The named queries of ``graph/queries/``, rendered: each ``$param`` filled with its default (as
+    ``ipkg query NAME`` does), so an example runs as it stands and shows where to change it."""
+    return [Example(q.name, q.title, q.description, q.render(), dict(q.params)) for q in named_queries()]
 
 
 def _downloads(query: str, formats: tuple[Format, ...]) -> list[dict[str, str]]:
@@ -224,7 +202,7 @@ async def query_page(request: Request, engine: EngineDep) -> Response:
     page: dict[str, Any] = {
         "query": query if query is not None else (examples[0].sparql if examples else DEFAULT_QUERY),
         "ran": query is not None and bool(query.strip()),
-        "examples": [{"name": e.name, "title": e.title, "description": e.description,
+        "examples": [{"name": e.name, "title": e.title, "description": e.description, "params": e.params,
                       "url": "/query?" + urlencode({"query": e.sparql})} for e in examples],
         "result": None,
         "error": None,

@@ -154,7 +154,9 @@ class RequestSizeLimit:
             await self.app(scope, receive, send)
             return
         if len(scope.get("query_string", b"")) > self.max_bytes:
-            await _refuse(scope, send, 414, f"the URL is longer than {self.max_bytes} bytes; POST the query instead")
+            await _refuse(scope, send, 414, f"the URL is longer than {self.max_bytes} bytes. Requests are limited to "
+                          f"{self.max_bytes} bytes; a SPARQL query near that size fits in a POST body "
+                          "(application/sparql-query), where it is not percent-encoded")
             return
         length = dict(scope["headers"]).get(b"content-length")
         if length is not None:

@@ -109,7 +109,9 @@ def error_response(request: Request, status: int, message: str, *, name: str = "
                    headers: dict[str, str] | None = None, extra: dict[str, Any] | None = None) -> Response:
     """The error as the client prefers it: always JSON under ``/api/``; elsewhere an HTML page for browsers
     and pages, JSON for JSON clients (also with ``?format=json``), plain text for SPARQL clients and curl."""
-    headers = {**({"Retry-After": "2"} if status in (429, 503) else {}), **(headers or {})}
+    # worth retrying shortly: all query slots busy, the store being swapped; not a query over its time limit
+    transient = status == 429 or (status == 503 and name != "QueryTimeout")
+    headers = {**({"Retry-After": "2"} if transient else {}), **(headers or {})}
     data: dict[str, Any] = {"status": status, "error": name, "detail": message, **(extra or {})}
     offers = _offers(request)
     if offers is None or request.query_params.get("format") == "json":

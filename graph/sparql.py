@@ -502,7 +502,7 @@ _ERRORS: dict[str, type[SparqlError]] = {
                 StoreUnavailable, QueryFailed, NotAcceptable, UnknownFormat)
 }
 
-_IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+_IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\]|%(?![0-9A-Fa-f]{2})')  # and a "%" that escapes nothing
 
 
 def _iri_ref(iri: str) -> str:

@@ -297,8 +297,14 @@ class MemoryStore(Store):
         self.graph = graph if graph is not None else Graph()
 
     def _run(self, sparql: str):  # noqa: ANN202
+        from rdflib.plugins.sparql import prepareQuery
+
+        from ipkg.graph.sparql import RDFLIB_SPARQL_LOCK
+
         try:
-            return self.graph.query(sparql)
+            with RDFLIB_SPARQL_LOCK:  # rdflib's parser is not thread-safe; evaluation is
+                prepared = prepareQuery(sparql, initNs=dict(self.graph.namespaces()))
+            return self.graph.query(prepared)
         except Exception as e:  # pyparsing / rdflib raise many kinds
             raise _rdflib_error(e) from None
 
@@ -394,8 +400,11 @@ def query_kind(sparql: str) -> str:
     """"select" | "ask" | "graph" for a query; :class:`QueryError` for an update or a syntax error."""
     from rdflib.plugins.sparql.parser import parseQuery
 
+    from ipkg.graph.sparql import RDFLIB_SPARQL_LOCK
+
     try:
-        parsed = parseQuery(sparql)
+        with RDFLIB_SPARQL_LOCK:
+            parsed = parseQuery(sparql)
     except Exception as e:
         raise _rdflib_error(e) from None
     name = parsed[1].name

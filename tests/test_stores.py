@@ -258,3 +258,24 @@ def test_non_conforming_graph_is_not_published(tmp_path: Path) -> None:
         b.build(settings, stages=[(n, corrupt if n == "graph" else f) for n, f in fast])
     assert current_store(settings.build_dir) == live
     assert (settings.build_dir / "ipkg.rejected.ttl").is_file()
+
+
+def test_the_memory_store_answers_concurrent_queries():
+    """rdflib's SPARQL parser is not thread-safe (pyparsing settles each parse action's arity on first use:
+    two threads at once break it for good); the store parses under the endpoint's lock. In a fresh
+    interpreter, where the first parses race: without the lock every one of these queries fails."""
+    code = """
+from concurrent.futures import ThreadPoolExecutor
+from rdflib import Graph, Literal, URIRef
+from ipkg.graph.store import MemoryStore
+g = Graph()
+for k in range(50):
+    g.add((URIRef(f"http://example.org/s{k}"), URIRef("http://example.org/p"), Literal(k)))
+store = MemoryStore(g)
+def count(n):
+    return len(store.query(f"SELECT ?s WHERE {{ ?s <http://example.org/p> ?o FILTER(?o < {n}) }}").rows)
+with ThreadPoolExecutor(16) as pool:
+    print(list(pool.map(count, range(1, 49))) == list(range(1, 49)))
+"""
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0 and run.stdout.strip() == "True", run.stderr[-2000:]

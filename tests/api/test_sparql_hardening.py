@@ -244,3 +244,4 @@ def test_timeout_says_the_query_exceeded_the_time_limit(limited_server_url):
     assert r.status_code == 503
     assert "exceeded the time limit of 1.5 s" in r.text
     assert "do not retry it unchanged" in r.text
+    assert "retry-after" not in r.headers  # the same query would time out again

@@ -5,9 +5,10 @@ reaches a store: updates (INSERT, DELETE, LOAD, CLEAR, CREATE, DROP, ...) are re
 ``SERVICE`` (any host) and ``FROM`` / ``FROM NAMED`` (the dataset is fixed; rdflib would otherwise
 fetch those IRIs, files included). Before any parser sees it, a query's brackets may nest at most
 :data:`MAX_NESTING` deep (every parser here recurses per level, and Oxigraph's crashes the process when it
-runs out of stack). rdflib's parser is not thread-safe (pyparsing settles each parse action's arity on its
-first call, and two threads doing that at once break the grammar for good), so every parse holds
-:data:`RDFLIB_SPARQL_LOCK`. Accepted queries run in a small pool of worker processes
+runs out of stack), and it may have at most :data:`MAX_TOKENS` tokens (each costs rdflib's parser CPU
+time in the server). rdflib's parser is not thread-safe (pyparsing
+settles each parse action's arity on its first call, and two threads doing that at once break the
+grammar for good), so every parse holds :data:`RDFLIB_SPARQL_LOCK`. Accepted queries run in a small pool of worker processes
 (:mod:`ipkg.graph.query_workers`), because pyoxigraph cannot cancel a query: a query that outlives
 ``settings.query_timeout_s`` is stopped by killing its worker, which is then replaced. Results are
 capped at ``settings.max_rows`` rows (or triples) and flagged as truncated, and at most
@@ -37,6 +38,7 @@ __all__ = [
     "FORMATS",
     "GRAPH_FORMATS",
     "MAX_NESTING",
+    "MAX_TOKENS",
     "RDFLIB_SPARQL_LOCK",
     "RESULT_FORMATS",
     "AnalysedQuery",
@@ -254,43 +256,62 @@ RDFLIB_SPARQL_LOCK = threading.Lock()
 # How deep ( [ { and << may nest. rdflib gives up (RecursionError) at a few dozen levels already; the bound
 # keeps deeper texts away from every parser, Oxigraph's above all, whose overflow is a segfault.
 MAX_NESTING = 64
+# How many tokens (names, numbers, strings, IRIs, operators, punctuation) a query may have. rdflib's parser
+# spends up to ~0.5 ms of the server's CPU per token on expressions (a 64 KB "1+1+..." held it for 20 s)
+# and Oxigraph's parser and planner recurse once per operand of a chain; a hand-written query has a few
+# hundred tokens, and the bound keeps the worst parse near 2 s.
+MAX_TOKENS = 5000
 
-# The lexemes that matter for nesting. Strings, IRIs and comments are skipped whole (brackets inside them
-# do not nest); an unterminated one runs to the end of its line or of the text, so that no alternative
-# ever backtracks and the scan stays linear in the length of the text.
-_NESTING_LEXEME = re.compile(
+# The lexemes of a query, for the nesting and the token count. Strings, IRIs, comments, variables and
+# prefixed names are lexemes whole (their brackets do not nest, their hyphens are no minus); an
+# unterminated string runs to the end of its line or of the text, so that no alternative ever backtracks
+# and the scan stays linear in the length of the text.
+_LEXEME = re.compile(
     r"""
-      \#[^\n\r]*
+      (?P<comment>\#[^\n\r]*)
     | \"\"\"(?:[^"\\]|\\.?|"(?!""))*(?:\"\"\"|\Z)
     | '''(?:[^'\\]|\\.?|'(?!''))*(?:'''|\Z)
     | "(?:[^"\\\n\r]|\\.?)*(?:"|(?=[\n\r])|\Z)
     | '(?:[^'\\\n\r]|\\.?)*(?:'|(?=[\n\r])|\Z)
     | <[^<>"{}|^`\\\x00-\x20]*>
+    | [?$]\w+
+    | (?:[A-Za-z][\w.-]*)?:[\w.:%-]*
     | (?P<open>[(\[{]|<<)
     | (?P<close>[)\]}]|>>)
+    | \|\||&&|!=|<=|>=|\^\^
+    | [A-Za-z_]\w*|\d[\w.]*
+    | \S
     """,
     re.VERBOSE | re.DOTALL,
 )
 
 
-def _check_nesting(text: str) -> None:
-    """Refuse ``text`` if its brackets nest deeper than :data:`MAX_NESTING`, pointing at the first one
-    too many; a lexical scan, so no parser sees such a text."""
-    depth = 0
-    for lexeme in _NESTING_LEXEME.finditer(text):
+def _check_shape(text: str) -> None:
+    """Refuse ``text`` if its brackets nest deeper than :data:`MAX_NESTING` or it has more than
+    :data:`MAX_TOKENS` tokens, pointing at the first one too many; a lexical scan, so no parser sees
+    such a text."""
+    depth = tokens = 0
+    for lexeme in _LEXEME.finditer(text):
+        if lexeme["comment"]:
+            continue
+        tokens += 1
+        if tokens > MAX_TOKENS:
+            raise _at(text, lexeme.start(), f"the query has more than {MAX_TOKENS} tokens (names, numbers, "
+                      "operators, brackets ...), the most this endpoint parses; split it into smaller queries")
         if lexeme["open"]:
             depth += 1
             if depth > MAX_NESTING:
-                offset = lexeme.start()
-                line = text.count("\n", 0, offset) + 1
-                column = offset - (text.rfind("\n", 0, offset) + 1) + 1
-                raise _positioned(
-                    text, line, column,
-                    f"brackets nest more than {MAX_NESTING} deep, the most this endpoint parses; flatten the "
-                    "query (fewer nested groups, parentheses, blank-node lists or quoted triples)",
-                )
+                raise _at(text, lexeme.start(), f"brackets nest more than {MAX_NESTING} deep, the most this "
+                          "endpoint parses; flatten the query (fewer nested groups, parentheses, blank-node "
+                          "lists or quoted triples)")
         elif lexeme["close"]:
             depth = max(0, depth - 1)
+
+
+def _at(text: str, offset: int, detail: str) -> QuerySyntaxError:
+    line = text.count("\n", 0, offset) + 1
+    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return _positioned(text, line, column, detail)
 
 
 def _positioned(text: str, line: int, column: int, detail: str) -> QuerySyntaxError:
@@ -350,7 +371,7 @@ def analyse(text: str) -> AnalysedQuery:
     """
     if not text or not text.strip():
         raise QuerySyntaxError("empty query: send a SPARQL query in the 'query' parameter")
-    _check_nesting(text)
+    _check_shape(text)
     try:
         with RDFLIB_SPARQL_LOCK:
             parsed = sparql_parser.parseQuery(text)

@@ -16,7 +16,7 @@ import time
 import pytest
 
 from ipkg.graph.query_workers import LOCATE_TIMEOUT_S, locate_syntax_error
-from ipkg.graph.sparql import MAX_NESTING, QuerySyntaxError, SparqlError, analyse
+from ipkg.graph.sparql import MAX_NESTING, MAX_TOKENS, QuerySyntaxError, SparqlError, analyse
 
 STAR = "BIND(<<( <http://a> <http://b> <http://c> )>> AS ?x)"  # Oxigraph (RDF 1.2) accepts it, rdflib does not
 # The audit's query: rdflib rejects it, and Oxigraph's recursive parser overflowed the C stack of the server
@@ -49,6 +49,16 @@ def test_deep_nesting_is_refused_before_parsing(opening, closing):
     assert info.value.line == 3
     # the first bracket one level too deep: "{" and "(" on lines 1-2 are levels 1 and 2
     assert info.value.column == (MAX_NESTING - 2) * len(opening) + 1
+
+
+def test_a_query_of_too_many_tokens_is_refused_before_parsing_and_a_long_values_list_is_not():
+    chain = "SELECT * WHERE {\n  FILTER(" + "+".join(["1"] * 30_000) + ") }"  # 64 KB: rdflib took 20 s
+    with pytest.raises(QuerySyntaxError, match=f"more than {MAX_TOKENS} tokens") as info:
+        analyse(chain)
+    assert info.value.line == 2 and info.value.column == len("  FILTER(") + MAX_TOKENS - 6 + 1
+    iris = " ".join(f"<https://w3id.org/ipkg/id/measure/outline-2008/{k}>" for k in range(MAX_TOKENS - 20))
+    assert analyse(f"SELECT * WHERE {{ VALUES ?m {{ {iris} }} }}").form == "select"
+    assert analyse("SELECT * WHERE { ?s ?p ?o } # " + "1+" * MAX_TOKENS).form == "select"  # comments are free
 
 
 def test_brackets_in_strings_iris_and_comments_do_not_nest():

@@ -42,10 +42,8 @@ def run_python(code: str, timeout: float = 120) -> subprocess.CompletedProcess[s
 def test_deep_nesting_is_refused_before_parsing(opening, closing):
     depth = MAX_NESTING + 10
     query = "SELECT * WHERE {\n  ?s ?p ?o FILTER(\n" + opening * depth + "1" + closing * depth + ") }"
-    started = time.monotonic()
     with pytest.raises(QuerySyntaxError, match=f"more than {MAX_NESTING} deep") as info:
-        analyse(query)
-    assert time.monotonic() - started < 0.5  # no parser ran, no locator process was started
+        analyse(query)  # the message is the scan's: no parser ran, no locator process was started
     assert info.value.line == 3
     # the first bracket one level too deep: "{" and "(" on lines 1-2 are levels 1 and 2
     assert info.value.column == (MAX_NESTING - 2) * len(opening) + 1

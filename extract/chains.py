@@ -22,8 +22,9 @@ from rich.tree import Tree
 
 from ipkg.extract.records import Corpus, LineageCandidate
 
-MEASURE_IRI = "https://w3id.org/ipkg/id/measure/"
-DOCUMENT_IRI = "https://w3id.org/ipkg/id/document/"
+ID_BASE = "https://w3id.org/ipkg/id/"  # ipkg.ontology.namespaces.ID, without loading rdflib for the CLI
+MEASURE_IRI = ID_BASE + "measure/"
+DOCUMENT_IRI = ID_BASE + "document/"
 
 
 @dataclass

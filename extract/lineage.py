@@ -50,7 +50,7 @@ from ipkg.extract.lineage_signals import (
     segment_similarity,
     shared_programmes,
 )
-from ipkg.extract.records import Corpus, Document, LineageCandidate
+from ipkg.extract.records import Corpus, LineageCandidate, issued_before
 from ipkg.extract.scoring import Table
 
 if TYPE_CHECKING:  # lineage_model imports this module
@@ -81,19 +81,10 @@ FEATURES = [f for group in FEATURE_GROUPS.values() for f in group]
 # ---------------------------------------------------------------------------------------------- documents
 
 
-def _before(a: Document, b: Document) -> bool:
-    """a was issued before b; dates cut to different precisions are compared only where they can be."""
-    if not a.issued or not b.issued or a.issued == b.issued:
-        return False
-    if a.issued.startswith(b.issued) or b.issued.startswith(a.issued):
-        return False  # "2016" vs "2016-07-08": order unknown
-    return a.issued < b.issued
-
-
 def earlier_documents(corpus: Corpus) -> dict[str, list[str]]:
     """For each document in the corpus, the corpus documents issued before it (oldest first)."""
     docs = sorted((d for d in corpus.documents if d.in_corpus), key=lambda d: d.issued or "")
-    return {b.slug: [a.slug for a in docs if _before(a, b)] for b in docs}
+    return {b.slug: [a.slug for a in docs if issued_before(a.issued, b.issued)] for b in docs}
 
 
 # ---------------------------------------------------------------------------------------------- candidates

@@ -63,6 +63,12 @@ class Document:
         return self.file is not None
 
 
+def issued_before(a: str | None, b: str | None) -> bool:
+    """Issue date ``a`` is before ``b``; dates cut to different precisions are compared only where they can
+    be ("2016" vs "2016-07-08": order unknown)."""
+    return bool(a and b and a != b and not a.startswith(b) and not b.startswith(a) and a < b)
+
+
 @dataclass
 class Section:
     """A heading of a document: a part, a numbered section, a group of items, a Special Column."""

@@ -24,11 +24,14 @@ def query_dir() -> Path:
     return Path(str(files("ipkg.graph").joinpath("queries")))
 
 
+# The escapes a double-quoted SPARQL literal needs (rdflib's parser, which checks every query, refuses "\\'")
+_STRING_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b",
+                                 "\f": "\\f"})
+
+
 def sparql_string(value: str) -> str:
-    escaped = (
-        value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
-    )
-    return f'"{escaped}"'
+    """``value`` as a double-quoted SPARQL string literal (every character that could end it escaped)."""
+    return '"' + value.translate(_STRING_ESCAPES) + '"'
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from ipkg.graph.store import Store
     from ipkg.graph.views import Views
 
-__all__ = ["Entry", "ResourceIndex", "index_for", "iri_of", "sparql_string"]
+__all__ = ["Entry", "ResourceIndex", "index_for", "iri_of"]
 
 BASE = str(ID)
 # A path under /id/ (already percent-decoded) that can name an IRI: RFC 3987 path characters without
@@ -41,8 +41,6 @@ _LOCAL_PATH = re.compile(r"[A-Za-z0-9._~!$&'()*+,;=:@/-]+")
 _SKOS_IN_SCHEME = "http://www.w3.org/2004/02/skos/core#inScheme"
 _SKOS_PREF_LABEL = "http://www.w3.org/2004/02/skos/core#prefLabel"
 _SCHEME_LIMIT = 1000  # members of one concept scheme read for suggestions
-# The escapes a double-quoted literal needs (rdflib's parser, which checks every query, refuses "\\'" there)
-_SPARQL_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
 
 
 def iri_of(path: str) -> str | None:
@@ -50,11 +48,6 @@ def iri_of(path: str) -> str | None:
     if not path or not _LOCAL_PATH.fullmatch(path):
         return None
     return BASE + path
-
-
-def sparql_string(text: str) -> str:
-    """``text`` as a double-quoted SPARQL string literal (every character that could end it escaped)."""
-    return '"' + "".join(_SPARQL_ESCAPES.get(ch, ch) for ch in text) + '"'
 
 
 def _iri_ref(iri: str) -> str | None:

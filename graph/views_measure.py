@@ -8,6 +8,7 @@ import re
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
+from ipkg.extract.records import issued_before
 from ipkg.graph.catalogue import (
     BASE,
     BASIS_LABELS,
@@ -405,11 +406,6 @@ def lineage(store: Store, cat: Catalogue, slug: str, label: str, candidates: int
     }
 
 
-def _before(a: str | None, b: str | None) -> bool:
-    """Issued a before b; dates cut to different precisions ("2016" vs "2016-07-08") are not ordered."""
-    return bool(a and b and a != b and not a.startswith(b) and not b.startswith(a) and a < b)
-
-
 def document_lineage(store: Store, cat: Catalogue) -> dict[str, Any]:
     """Per pair of plans (later, earlier): does the later implement the earlier (manifest), how many of its
     measures assert a link into it, how many earlier measures are carried forward, and the asserted links."""
@@ -424,7 +420,7 @@ def document_lineage(store: Store, cat: Catalogue) -> dict[str, Any]:
     pairs = []
     for later in reversed(docs):
         for earlier in reversed(docs):
-            if not _before(earlier["issued"], later["issued"]):
+            if not issued_before(earlier["issued"], later["issued"]):
                 continue
             links, later_n, earlier_n = counts.get((later["slug"], earlier["slug"]), (0, 0, 0))
             pairs.append({

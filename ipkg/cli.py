@@ -22,7 +22,6 @@ app = typer.Typer(
 console = Console(width=None if sys.stdout.isatty() else 140)
 err = Console(stderr=True)
 
-ID_BASE = "https://w3id.org/ipkg/id/"  # the data IRIs (ipkg.ontology.namespaces.ID), shortened in tables
 DataDir = Annotated[Path, typer.Option("--data", help="The data folder (manifest, raw texts, gold, build).")]
 
 
@@ -245,18 +244,16 @@ def query(
     if fmt != "table":
         err.print(f"[red]unknown format {fmt!r}[/]: use table, csv, tsv or json")
         raise typer.Exit(2)
-    table = RichTable(title=f"{len(result.rows)} row(s)", title_justify="left",
-                      caption=f"id: = {ID_BASE}")
+    from ipkg.ontology.namespaces import ID
+
+    base = str(ID)  # the data IRIs as id:measure/..., so the columns hold what tells rows apart
+    table = RichTable(title=f"{len(result.rows)} row(s)", title_justify="left", caption=f"id: = {base}")
     for v in result.variables:
         table.add_column(v, overflow="fold")  # fold, not cut: two IRIs must not end in the same "…"
     for row in result.rows:
-        table.add_row(*["" if t is None else _short(str(t)) for t in row])
+        cells = ["" if t is None else str(t) for t in row]
+        table.add_row(*["id:" + c[len(base):] if c.startswith(base) else c for c in cells])
     console.print(table)
-
-
-def _short(value: str) -> str:
-    """The data IRIs as id:measure/..., so the table's columns hold what tells rows apart."""
-    return "id:" + value[len(ID_BASE):] if value.startswith(ID_BASE) else value
 
 
 @app.command()

@@ -26,7 +26,8 @@ from starlette.concurrency import run_in_threadpool
 from ipkg.api.deps import EngineDep, templates
 from ipkg.api.errors import error_response
 from ipkg.api.routes.entities import ViewsDep
-from ipkg.graph.resource_index import Entry, ResourceIndex, index_for, iri_of, sparql_string
+from ipkg.graph.queries import sparql_string
+from ipkg.graph.resource_index import Entry, ResourceIndex, index_for, iri_of
 from ipkg.graph.sparql import FORMATS, GRAPH_FORMATS, UnknownFormat, negotiate
 from ipkg.ontology.namespaces import ID, PREFIXES, RDF
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 from urllib.parse import urlencode
 
@@ -151,10 +152,12 @@ class Example:
     params: dict[str, str] = field(default_factory=dict)  # name -> default
 
 
-def _examples() -> list[Example]:
+@cache
+def _examples() -> tuple[Example, ...]:
     """The named queries of ``graph/queries/``, rendered: each ``$param`` filled with its default (as
-    ``ipkg query NAME`` does), so an example runs as it stands and shows where to change it."""
-    return [Example(q.name, q.title, q.description, q.render(), dict(q.params)) for q in named_queries()]
+    ``ipkg query NAME`` does), so an example runs as it stands and shows where to change it. Read once:
+    they ship with the package."""
+    return tuple(Example(q.name, q.title, q.description, q.render(), dict(q.params)) for q in named_queries())
 
 
 def _downloads(query: str, formats: tuple[Format, ...]) -> list[dict[str, str]]:

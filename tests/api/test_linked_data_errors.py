@@ -15,7 +15,8 @@ import pytest
 from rdflib import Graph, URIRef
 
 from ipkg.api.routes.linked_data import label_search
-from ipkg.graph.resource_index import iri_of, sparql_string
+from ipkg.graph.queries import sparql_string
+from ipkg.graph.resource_index import iri_of
 from ipkg.graph.sparql import analyse
 
 ID = "https://w3id.org/ipkg/id/"

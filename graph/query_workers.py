@@ -12,6 +12,9 @@ worker that dies anyway costs its query a clean ``QueryFailed`` and is replaced.
 reaches Oxigraph in the server process: :func:`locate_syntax_error`, which asks Oxigraph where a query the
 endpoint rejected goes wrong, runs it in a short-lived process of its own.
 
+Workers also parse and check the endpoint's queries (``("analyse", text)``), so that rdflib's parser, which
+holds the interpreter for up to seconds on a long query, runs outside the server process.
+
 Workers serialise results themselves (so only bytes cross the pipe) and stop reading after
 ``max_rows`` rows or triples, flagging the result as truncated.
 """
@@ -52,8 +55,11 @@ QUERY_STACK_BYTES = 256 * 1024 * 1024
 LOCATE_TIMEOUT_S = 2.0
 LOCATE_CONCURRENCY = 2
 
-Request = tuple[str, str, str, int]  # (query text, format key, media type, max rows)
-Response = tuple[str, Any]  # ("ok", (body, form, truncated, count)) | ("error", (error name, message))
+# ("run", query text, format key, media type, max rows) -> ("ok", (body, form, truncated, count))
+# ("analyse", query text)                                -> ("ok", query form)
+# either may answer ("error", (error name, message))
+Request = tuple[Any, ...]
+Response = tuple[str, Any]
 
 
 class _Worker:
@@ -281,7 +287,8 @@ def _serve(conn: Connection, backend: _Backend) -> None:
         except (EOFError, OSError):
             return
         try:
-            response: Response = "ok", backend.run(*request)
+            op, *args = request
+            response: Response = "ok", (backend.analyse(*args) if op == "analyse" else backend.run(*args))
         except _WorkerError as e:
             response = "error", (e.name, e.message)
         except Exception as e:  # a store error must never kill the worker
@@ -320,6 +327,17 @@ class _Backend:
                 raise _WorkerError("StoreUnavailable", f"cannot open the graph store at {store_dir}: {e}") from None
             self._path = real
         return self._store
+
+    def analyse(self, text: str) -> str:
+        """The form of ``text`` once it passed the endpoint's checks (:func:`ipkg.graph.sparql.analyse`):
+        parsed here, so that rdflib's parse, up to seconds of CPU for a long query, never holds the
+        server's interpreter."""
+        from ipkg.graph.sparql import SparqlError, analyse
+
+        try:
+            return analyse(text).form
+        except SparqlError as e:
+            raise _WorkerError(type(e).__name__, str(e)) from None
 
     def run(self, text: str, fmt_key: str, media_type: str, max_rows: int) -> tuple[bytes, str, bool, int]:
         if self.settings.store == "oxigraph":

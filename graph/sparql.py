@@ -8,7 +8,9 @@ fetch those IRIs, files included). Before any parser sees it, a query's brackets
 runs out of stack), and it may have at most :data:`MAX_TOKENS` tokens (each costs rdflib's parser CPU
 time in the server). rdflib's parser is not thread-safe (pyparsing
 settles each parse action's arity on its first call, and two threads doing that at once break the
-grammar for good), so every parse holds :data:`RDFLIB_SPARQL_LOCK`. Accepted queries run in a small pool of worker processes
+grammar for good), so every parse holds :data:`RDFLIB_SPARQL_LOCK`. A query from outside is parsed in a
+worker process (:meth:`SparqlEngine.analyse`), so even the longest accepted parse (about 2 s) never holds
+the server's interpreter; the server's own small queries are parsed in place. Accepted queries run in a small pool of worker processes
 (:mod:`ipkg.graph.query_workers`), because pyoxigraph cannot cancel a query: a query that outlives
 ``settings.query_timeout_s`` is stopped by killing its worker, which is then replaced. Results are
 capped at ``settings.max_rows`` rows (or triples) and flagged as truncated, and at most
@@ -261,6 +263,8 @@ MAX_NESTING = 64
 # and Oxigraph's parser and planner recurse once per operand of a chain; a hand-written query has a few
 # hundred tokens, and the bound keeps the worst parse near 2 s.
 MAX_TOKENS = 5000
+# How many accepted query texts the engine remembers the form of (the query page's examples, repeated queries).
+FORM_CACHE_SIZE = 512
 
 # The lexemes of a query, for the nesting and the token count. Strings, IRIs, comments, variables and
 # prefixed names are lexemes whole (their brackets do not nest, their hyphens are no minus); an
@@ -426,6 +430,8 @@ class SparqlEngine:
 
     settings: Settings
     pool: WorkerPool = field(init=False)
+    _forms: dict[str, QueryForm] = field(init=False, default_factory=dict)  # accepted texts, oldest first
+    _forms_lock: threading.Lock = field(init=False, default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
         self.pool = WorkerPool(self.settings)
@@ -441,12 +447,33 @@ class SparqlEngine:
         if fmt.kind != query.kind:
             raise UnknownFormat(f"{fmt.label} cannot hold the result of a {query.form.upper()} query")
         limit = self.settings.max_rows if max_rows is None else min(max_rows, self.settings.max_rows)
-        status, payload = self.pool.call((query.text, fmt.key, fmt.media_type, limit))
+        status, payload = self.pool.call(("run", query.text, fmt.key, fmt.media_type, limit))
         if status == "ok":
             body, _form, truncated, count = payload
             return RawResult(body, fmt.media_type, query.form, truncated, count, limit)
         error_name, message = payload
         raise _ERRORS.get(error_name, QueryFailed)(message)
+
+    def analyse(self, text: str) -> AnalysedQuery:
+        """:func:`analyse` for a query from outside (the endpoint, the query page, the network view): the
+        cheap checks here, the parse in a worker process, which costs a query slot for its duration.
+        The server's own queries, small and trusted, are parsed in place (``query``)."""
+        if not text or not text.strip():
+            raise QuerySyntaxError("empty query: send a SPARQL query in the 'query' parameter")
+        _check_shape(text)
+        with self._forms_lock:
+            form = self._forms.get(text)
+        if form is None:
+            status, payload = self.pool.call(("analyse", text))
+            if status != "ok":
+                error_name, message = payload
+                raise _ERRORS.get(error_name, QueryFailed)(message)
+            form = payload
+            with self._forms_lock:
+                self._forms[text] = form
+                while len(self._forms) > FORM_CACHE_SIZE:
+                    del self._forms[next(iter(self._forms))]
+        return AnalysedQuery(text=text, form=form)
 
     def query(self, text: str, fmt_key: str | None = None) -> RawResult:
         """Analyse and run ``text`` (SPARQL JSON for SELECT/ASK, N-Triples for graphs by default)."""

@@ -14,7 +14,6 @@ from ipkg.api.routes.entities import AgencyId, Label, Slug, ViewsDep
 from ipkg.api.routes.pages import page
 from ipkg.graph import network
 from ipkg.graph.catalogue import BadParameter, NotFound
-from ipkg.graph.sparql import analyse
 
 router = APIRouter(prefix="/network", include_in_schema=False)
 
@@ -62,7 +61,7 @@ def construct(
 ) -> Response:
     data: dict[str, Any] = {"query": query, "nodes": [], "edges": [], "legend": [], "notes": [], "options": {}}
     if query.strip():
-        analysed = analyse(query)  # refuses updates, SERVICE, FROM; raises with line and column
+        analysed = engine.analyse(query)  # refuses updates, SERVICE, FROM; raises with line and column
         if analysed.kind != "graph":
             raise BadParameter("this view draws graphs: send a CONSTRUCT or DESCRIBE query")
         graph = engine.construct(query)  # bounded by the SPARQL endpoint's time and size limits

@@ -28,7 +28,6 @@ from ipkg.graph.sparql import (
     Format,
     SparqlError,
     UpdateNotAllowed,
-    analyse,
     format_for,
     negotiate,
     negotiate_format,
@@ -130,7 +129,7 @@ async def sparql(request: Request, engine: EngineDep) -> Response:
     if query is None:
         raise BadRequest("missing 'query': send a SPARQL query as ?query=..., as a form field, or as an "
                          "application/sparql-query body (the query page is at /query)")
-    analysed = await run_in_threadpool(analyse, query)
+    analysed = await run_in_threadpool(engine.analyse, query)
     fmt = format_for(fmt_param, analysed.kind) if fmt_param else negotiate_format(accept, analysed.kind)
     result = await run_in_threadpool(engine.run, analysed, fmt)
     headers = {"Vary": "Accept", "X-IPKG-Row-Limit": str(result.max_rows),
@@ -166,7 +165,7 @@ def _downloads(query: str, formats: tuple[Format, ...]) -> list[dict[str, str]]:
 
 
 def _run_for_page(engine: Any, query: str) -> dict[str, Any]:
-    analysed = analyse(query)
+    analysed = engine.analyse(query)
     if analysed.kind == "results":
         raw = engine.run(analysed, format_for("json", "results"), max_rows=PAGE_ROWS)
         data = json.loads(raw.body)

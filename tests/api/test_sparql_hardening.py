@@ -18,7 +18,15 @@ import pytest
 
 from ipkg.graph.queries import named_queries
 from ipkg.graph.query_workers import WorkerPool
-from ipkg.graph.sparql import MAX_TOKENS
+from ipkg.graph.sparql import (
+    FORMATS,
+    MAX_TOKENS,
+    FeatureNotAllowed,
+    QuerySyntaxError,
+    SparqlEngine,
+    UpdateNotAllowed,
+    analyse,
+)
 from ipkg.settings import Settings
 
 from .conftest import fixture_data_dir, live_server
@@ -114,7 +122,7 @@ def test_long_chain_is_refused_and_behind_the_bound_a_worker_survives_it(hardene
     assert r.status_code == 400 and f"more than {MAX_TOKENS} tokens" in r.text
     pool = WorkerPool(Settings(data_dir=data, query_timeout_s=30.0, max_concurrent_queries=1))
     try:
-        status, payload = pool.call((chain, "json", "application/sparql-results+json", 10))
+        status, payload = pool.call(("run", chain, "json", "application/sparql-results+json", 10))
     finally:
         pool.close()
     assert status == "ok", payload
@@ -213,7 +221,34 @@ def test_concurrent_distinct_queries_all_answer_right(server_url):
     assert r.json()["head"]["vars"] == ["l"]
 
 
-# ------------------------------------------------------------ 3. named queries on the query page
+# ------------------------------------------------------------ 3. untrusted text is parsed in the workers
+
+
+def test_the_engine_parses_outside_queries_in_a_worker(hardened_server):
+    # analyse() is the parse in this process (lru-cached); the engine's own analyse must leave it alone and
+    # still classify and refuse exactly as the endpoint promises.
+    _, data = hardened_server
+    engine = SparqlEngine(Settings(data_dir=data, max_concurrent_queries=1))
+    try:
+        before = analyse.cache_info()
+        sums = "SELECT (" + "+".join(["1"] * 2000) + " AS ?n) WHERE {}"  # seconds of rdflib CPU, once
+        assert engine.analyse(sums).form == "select"
+        assert engine.analyse("CONSTRUCT WHERE { ?s ?p ?o }").kind == "graph"
+        with pytest.raises(UpdateNotAllowed):
+            engine.analyse("DELETE WHERE { ?s ?p ?o }")
+        with pytest.raises(FeatureNotAllowed, match="SERVICE"):
+            engine.analyse("SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }")
+        with pytest.raises(QuerySyntaxError, match=r"line 2, column \d+"):
+            engine.analyse("SELECT * WHERE {\n ?s ?p ?o FILTER( }")
+        after = analyse.cache_info()
+        assert (after.hits, after.misses) == (before.hits, before.misses)
+        assert json.loads(engine.run(engine.analyse(sums), FORMATS["json"]).body)[
+            "results"]["bindings"][0]["n"]["value"] == "2000"
+    finally:
+        engine.close()
+
+
+# ------------------------------------------------------------ 4. named queries on the query page
 
 
 def page_data(url: str, query: str | None = None) -> httpx.Response:
@@ -249,7 +284,7 @@ def test_parameterised_examples_find_rows(server_url, name, column):
     assert "Parameter" in html.text  # the page says which value was filled in
 
 
-# ------------------------------------------------------------ 4. a timeout says what happened
+# ------------------------------------------------------------ 5. a timeout says what happened
 
 
 def test_timeout_says_the_query_exceeded_the_time_limit(limited_server_url):

@@ -6,6 +6,7 @@ from ipkg.extract.lineage import document_lineage
 from ipkg.extract.records import Corpus
 from ipkg.extract.scoring import Table
 from ipkg.extract.scoring.entities import score_entities
+from ipkg.extract.scoring.heldout import score_heldout
 from ipkg.extract.scoring.instruments import score_instruments
 from ipkg.extract.scoring.lineage import score_lineage
 from ipkg.extract.scoring.structure import score_structure
@@ -26,6 +27,7 @@ def evaluate_all(settings: Settings) -> list[Table]:
     tables = [score_structure(corpus, gold)]
     tables += score_entities(corpus, gold)
     tables += score_instruments(corpus, gold)
+    tables += score_heldout(corpus, gold)
     tables += score_lineage(corpus, gold)
     tables.append(document_lineage(corpus))
     return tables

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,9 @@ from ipkg.extract.cleaning import Cleaner
 from ipkg.extract.entities import extract_entities
 from ipkg.extract.pipeline import extract_structure
 from ipkg.extract.records import Corpus
+from ipkg.extract.scoring import read_gold, sample_keys
 from ipkg.extract.scoring.entities import entity_scores, score_entities
+from ipkg.extract.scoring.heldout import HELDOUT, score_heldout
 
 TARGETS = {"responsible agencies": 0.99, "lead agencies": 0.99, "roles and basis": 0.99, "mentions": 0.95}
 
@@ -55,3 +58,27 @@ def test_no_state_council_inside_longer_names_or_titles(corpus: Corpus) -> None:
     assert ("division-of-work-2016", "1") in state_council  # "the leaders of the State Council"
     assert not any(m.agency == "cpccc" and "Propaganda" in m.text for m in corpus.mentions)
     assert all(a.agency != "cpccc" for a in corpus.assignments)
+
+
+# ------------------------------------------------------------------ the held-out sample
+
+
+def test_heldout_sample_is_disjoint_drawn_per_document_and_quoted_from_its_measures(
+        structure: Corpus, data_dir: Path) -> None:
+    gold = data_dir / "gold"
+    heldout = sample_keys(gold / HELDOUT)
+    assert len(heldout) == 60 and not heldout & sample_keys(gold)
+    assert Counter(doc for doc, _ in heldout) == dict.fromkeys({m.doc for m in structure.measures}, 12)
+    for name, column in (("mentions.tsv", "text"), ("instruments.tsv", "text"), ("ip_types.tsv", "cue")):
+        for row in read_gold(gold / HELDOUT / name):
+            assert (row["doc"], row["label"]) in heldout, (name, row)
+            text = " ".join(structure.measure(row["doc"], row["label"]).text.split())
+            assert row[column] in text, (name, row)
+
+
+def test_heldout_scores_meet_the_targets(corpus: Corpus, data_dir: Path) -> None:
+    [table] = score_heldout(corpus, data_dir / "gold")
+    f1 = {row[0]: row[-1] for row in table.rows}
+    assert set(f1) == {"agency mentions", "instrument detection", "instrument linking", "instrument actions",
+                       "IP types"}
+    assert all(value >= 0.95 for value in f1.values()), table.notes

@@ -58,6 +58,11 @@ def read_gold(path: Path) -> list[dict[str, str]]:
     return [{k: (v or "").strip() for k, v in row.items()} for row in csv.DictReader(lines, delimiter="\t")]
 
 
+def sample_keys(sample_dir: Path) -> set[tuple[str, str]]:
+    """The (doc, label) measures of a hand-annotated sample (``entity_sample.tsv`` in ``sample_dir``)."""
+    return {(r["doc"], r["label"]) for r in read_gold(sample_dir / "entity_sample.tsv")}
+
+
 def gold_comments(path: Path) -> list[str]:
     with path.open(encoding="utf-8") as f:
         return [line[1:].strip() for line in f if line.startswith("#")]

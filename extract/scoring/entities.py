@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ipkg.extract.records import Assignment, Corpus
-from ipkg.extract.scoring import Score, Table, read_gold
+from ipkg.extract.scoring import Score, Table, read_gold, sample_keys
 
 COLUMNS = ["task", "gold", "predicted", "tp", "precision", "recall", "f1"]
 _MAX_ERRORS = 40
@@ -59,11 +59,17 @@ def entity_scores(corpus: Corpus, gold_dir: Path) -> list[Score]:
         Score.of_sets("lead agencies (doc, label, agency)", gold["leads"], predicted["leads"]),
         Score.of_sets("roles and basis (doc, label, agency, role, basis)", gold["roles"], predicted["roles"]),
     ]
-    sample = {(r["doc"], r["label"]) for r in read_gold(gold_dir / "entity_sample.tsv")}
-    gold_mentions = {(r["doc"], r["label"], r["agency"]) for r in read_gold(gold_dir / "mentions.tsv")}
-    predicted_mentions = {(m.doc, m.label, m.agency) for m in corpus.mentions if (m.doc, m.label) in sample}
-    scores.append(Score.of_sets("mentions on the sample (doc, label, agency)", gold_mentions, predicted_mentions))
+    scores.append(mention_score(corpus, gold_dir, "mentions on the sample (doc, label, agency)"))
     return scores
+
+
+def mention_score(corpus: Corpus, sample_dir: Path, task: str = "agency mentions") -> Score:
+    """Agency mentions in the measures of the sample in ``sample_dir`` (its entity_sample.tsv and
+    mentions.tsv), as (doc, label, agency)."""
+    sample = sample_keys(sample_dir)
+    gold = {(r["doc"], r["label"], r["agency"]) for r in read_gold(sample_dir / "mentions.tsv")}
+    predicted = {(m.doc, m.label, m.agency) for m in corpus.mentions if (m.doc, m.label) in sample}
+    return Score.of_sets(task, gold, predicted)
 
 
 def score_entities(corpus: Corpus, gold_dir: Path) -> list[Table]:

@@ -24,7 +24,7 @@ from ipkg.extract.instruments import citations_for
 from ipkg.extract.ip_types import ip_type_tags
 from ipkg.extract.manifest import load_sources
 from ipkg.extract.records import Corpus, Measure
-from ipkg.extract.scoring import Score, Table, read_gold
+from ipkg.extract.scoring import Score, Table, read_gold, sample_keys
 
 COLUMNS = ["task", "gold", "predicted", "tp", "precision", "recall", "f1"]
 _SPACE = re.compile(r"\s+")
@@ -34,10 +34,6 @@ def loose_name(text: str) -> str:
     """A printed name for loose comparison."""
     text = _SPACE.sub(" ", text.replace("\u2019", "'")).strip().lower()
     return text.removeprefix("the ")
-
-
-def sample_keys(gold_dir: Path) -> set[tuple[str, str]]:
-    return {(r["doc"], r["label"]) for r in read_gold(gold_dir / "entity_sample.tsv")}
 
 
 def tag_measures(corpus: Corpus, data_dir: Path, measures: list[Measure], nlp: Language | None = None) -> None:
@@ -54,18 +50,19 @@ def tag_measures(corpus: Corpus, data_dir: Path, measures: list[Measure], nlp: L
         corpus.ip_types += ip_type_tags(m, doc, offsets)
 
 
-def score_instruments(corpus: Corpus, gold_dir: Path, nlp: Language | None = None) -> list[Table]:
-    """Detection, linking, action and IP-type scores; the error cases go into the tables' notes."""
-    sample = sample_keys(gold_dir)
+def sample_scores(corpus: Corpus, sample_dir: Path, data_dir: Path, nlp: Language | None = None) -> list[Score]:
+    """Instrument detection, linking and actions, and IP types, on the sample in ``sample_dir`` (its
+    entity_sample.tsv, instruments.tsv and ip_types.tsv); the texts are those of ``data_dir``."""
+    sample = sample_keys(sample_dir)
     if not corpus.citations and not corpus.ip_types:
         corpus = Corpus(documents=corpus.documents, measures=corpus.measures)
         measures = [m for m in corpus.measures if (m.doc, m.label) in sample]
-        tag_measures(corpus, gold_dir.parent, measures, nlp)
-    gold_citations = read_gold(gold_dir / "instruments.tsv")
-    gold_types = read_gold(gold_dir / "ip_types.tsv")
+        tag_measures(corpus, data_dir, measures, nlp)
+    gold_citations = read_gold(sample_dir / "instruments.tsv")
+    gold_types = read_gold(sample_dir / "ip_types.tsv")
     citations = [c for c in corpus.citations if (c.doc, c.label) in sample]
     tags = [t for t in corpus.ip_types if (t.doc, t.label) in sample]
-    scores = [
+    return [
         Score.of_sets(
             "instrument detection",
             {(g["doc"], g["label"], loose_name(g["text"])) for g in gold_citations},
@@ -81,20 +78,25 @@ def score_instruments(corpus: Corpus, gold_dir: Path, nlp: Language | None = Non
             {(g["doc"], g["label"], g["instrument"], g["action"]) for g in gold_citations},
             {(c.doc, c.label, c.instrument, c.action) for c in citations},
         ),
+        Score.of_sets(
+            "IP types",
+            {(g["doc"], g["label"], g["ip_type"]) for g in gold_types},
+            {(t.doc, t.label, t.ip_type) for t in tags},
+        ),
     ]
-    type_score = Score.of_sets(
-        "IP types",
-        {(g["doc"], g["label"], g["ip_type"]) for g in gold_types},
-        {(t.doc, t.label, t.ip_type) for t in tags},
-    )
-    note = f"on the {len(sample)} sampled measures of entity_sample.tsv"
+
+
+def score_instruments(corpus: Corpus, gold_dir: Path, nlp: Language | None = None) -> list[Table]:
+    """Detection, linking, action and IP-type scores; the error cases go into the tables' notes."""
+    *instruments, types = sample_scores(corpus, gold_dir, gold_dir.parent, nlp)
+    note = f"on the {len(sample_keys(gold_dir))} sampled measures of entity_sample.tsv"
     return [
-        _table(f"Legal instruments ({note})", scores),
-        _table(f"IP types ({note})", [type_score]),
+        score_table(f"Legal instruments ({note})", instruments),
+        score_table(f"IP types ({note})", [types]),
     ]
 
 
-def _table(title: str, scores: list[Score]) -> Table:
+def score_table(title: str, scores: list[Score]) -> Table:
     rows: list[list[object]] = [
         [s.task, s.tp + s.fn, s.tp + s.fp, s.tp, round(s.precision, 3), round(s.recall, 3), round(s.f1, 3)]
         for s in scores

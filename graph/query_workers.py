@@ -50,6 +50,10 @@ START_TIMEOUT_S = 60.0
 # The stack of the thread that runs a worker's queries. A 64 KB chain of operands needs under 64 MiB;
 # the rest is headroom for a larger IPKG_MAX_REQUEST_BYTES. Only the pages a query touches are committed.
 QUERY_STACK_BYTES = 256 * 1024 * 1024
+# Python's recursion limit on that thread. rdflib's SPARQL parser recurses a few dozen frames per bracket, so
+# the default 1000 gives up at about 25 nested parentheses; the endpoint promises MAX_NESTING (64), which
+# needs about 3000 here, and the large stack has room for far more.
+QUERY_RECURSION_LIMIT = 20_000
 # How long the syntax-error locator may take, and how many may run at once (beyond that a syntax error is
 # reported at the position rdflib gives, at once).
 LOCATE_TIMEOUT_S = 2.0
@@ -269,11 +273,14 @@ def worker_main(conn: Connection, settings_json: str) -> None:
     settings = Settings.model_validate_json(settings_json)
     backend = _Backend(settings)
     conn.send(("ready", None))
+    default_limit = sys.getrecursionlimit()
     try:
         threading.stack_size(QUERY_STACK_BYTES)
         serving = threading.Thread(target=_serve, args=(conn, backend), name="ipkg-sparql-worker")
+        sys.setrecursionlimit(QUERY_RECURSION_LIMIT)  # before the first request; undone below without the stack
         serving.start()
     except (ValueError, RuntimeError, MemoryError):  # no room for such a stack: serve on this one
+        sys.setrecursionlimit(default_limit)
         log.warning("SPARQL worker: no %d-byte stack, serving on the main thread", QUERY_STACK_BYTES)
         _serve(conn, backend)
         return

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -22,11 +23,22 @@ app = typer.Typer(
 console = Console(width=None if sys.stdout.isatty() else 140)
 err = Console(stderr=True)
 
+# A bare word (a query's name or a file name), never SPARQL text: SPARQL needs a space or a brace.
+_NAME = re.compile(r"[\w./-]+")
+
 DataDir = Annotated[Path, typer.Option("--data", help="The data folder (manifest, raw texts, gold, build).")]
 
 
-def _settings(data: Path) -> Settings:
-    return Settings(data_dir=data)
+def _settings(data: Path, **values: object) -> Settings:
+    """The settings for ``data`` (and ``values``), with the IPKG_* environment; a bad value is a clear error."""
+    from pydantic import ValidationError
+
+    try:
+        return Settings(data_dir=data, **values)
+    except ValidationError as e:
+        problems = "; ".join(f"{'.'.join(map(str, x['loc'])) or 'settings'}: {x['msg']}" for x in e.errors())
+        err.print(f"[red]bad setting[/] ({problems}); the IPKG_* environment variables set these", soft_wrap=True)
+        raise typer.Exit(2) from None
 
 
 def _print_table(title: str, columns: list[str], rows: list[list[object]]) -> None:
@@ -40,7 +52,7 @@ def _print_table(title: str, columns: list[str], rows: list[list[object]]) -> No
 
 @app.command()
 def build(data: DataDir = Path("data")) -> None:
-    """Extract every document of the manifest and build the graph into data/build/."""
+    """Extract every document of the manifest and build the graph into DATA/build/."""
     from ipkg.build import BuildError
     from ipkg.build import build as run_build
 
@@ -68,13 +80,25 @@ def build(data: DataDir = Path("data")) -> None:
 @app.command("eval")
 def evaluate(
     data: DataDir = Path("data"),
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List every error case.")] = False,
+    verbose: Annotated[bool, typer.Option(
+        "--verbose", "-v", help="Show every note of each table (error cases, counts), not just the first five.",
+    )] = False,
 ) -> None:
-    """Score the extractor against the hand-checked annotations in data/gold/."""
+    """Score the last `ipkg build` (DATA/build/records.json; built first if missing) against the hand-checked
+    annotations in DATA/gold/."""
     from ipkg.evaluate import evaluate_all
 
     settings = _settings(data)
-    for table in evaluate_all(settings):
+    if not (settings.data_dir / "gold" / "measures.tsv").is_file():
+        err.print(f"[red]no annotations in {settings.data_dir / 'gold'}[/]: eval scores against the gold files "
+                  "of the data folder (measures.tsv, assignments.tsv, lineage.tsv ...)", soft_wrap=True)
+        raise typer.Exit(1)
+    try:
+        tables = evaluate_all(settings)
+    except ExtractError as e:
+        err.print(f"[red]cannot build the records to score[/]: {e}", soft_wrap=True)
+        raise typer.Exit(1) from None
+    for table in tables:
         _print_table(table.title, table.columns, table.rows)
         shown = table.notes if verbose else table.notes[:5]
         for note in shown:
@@ -131,7 +155,7 @@ def serve(
     """Serve the graph: SPARQL endpoint, JSON API, pages and network views on http://HOST:PORT."""
     from ipkg.serve import serve as run_server
 
-    settings = Settings(data_dir=data, host=host, port=port)
+    settings = _settings(data, host=host, port=port)
     if settings.store == "oxigraph" and not settings.store_dir.exists():
         err.print(f"[red]no graph in {settings.build_dir}[/]: run `ipkg build` first")
         raise typer.Exit(1)
@@ -141,19 +165,26 @@ def serve(
 
 def _load_graph(path: Path):  # noqa: ANN202
     from rdflib import Graph
+    from rdflib.util import guess_format
 
     if not path.is_file():
         err.print(f"[red]no graph at {path}[/]; run `ipkg build` first")
         raise typer.Exit(1)
-    fmt = {".nt": "nt", ".ttl": "turtle", ".jsonld": "json-ld", ".nq": "nquads"}.get(path.suffix, "turtle")
-    return Graph().parse(path, format=fmt)
+    fmt = guess_format(str(path)) or "turtle"
+    try:
+        return Graph().parse(path, format=fmt)
+    except Exception as e:  # noqa: BLE001 - every parser has its own exceptions; all mean "not a graph"
+        err.print(f"[red]cannot read {path} as {fmt}[/]: {str(e).strip() or type(e).__name__}", soft_wrap=True)
+        raise typer.Exit(2) from None
 
 
 @app.command()
 def validate(
-    graph_file: Annotated[Path | None, typer.Argument(help="A graph file (default: data/build/ipkg.nt).")] = None,
+    graph_file: Annotated[Path | None, typer.Argument(
+        help="A graph file, its format from its suffix (.nt .ttl .jsonld .rdf .nq ...; default: DATA/build/ipkg.nt).",
+    )] = None,
     data: DataDir = Path("data"),
-    limit: Annotated[int, typer.Option(help="Show at most this many violations.")] = 50,
+    limit: Annotated[int, typer.Option(min=1, help="Show at most this many violations.")] = 50,
 ) -> None:
     """Check a graph against the SHACL shapes (ontology/shapes.ttl); exit 1 if it does not conform."""
     from ipkg.graph.validate import validate as run_validate
@@ -168,16 +199,22 @@ def validate(
 
 @app.command()
 def export(
-    out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write the exports to.")] = Path("data/build/export"),
+    out: Annotated[Path | None, typer.Option(
+        "--out", "-o", help="Folder to write the exports to (default: DATA/build/export).")] = None,
     formats: Annotated[str, typer.Option("--format", "-f", help="Comma-separated: ttl,nt,nq,jsonld,csv.")] = "ttl,nt,nq,jsonld,csv",
     data: DataDir = Path("data"),
 ) -> None:
     """Export the built graph as Turtle, N-Triples, N-Quads, JSON-LD and CSV tables."""
     from ipkg.graph.export import export as run_export
 
-    graph = _load_graph(_settings(data).build_dir / "ipkg.nt")
+    chosen = [f.strip() for f in formats.split(",") if f.strip()]
+    if not chosen:
+        err.print("[red]--format names no format[/]: use some of ttl,nt,nq,jsonld,csv")
+        raise typer.Exit(2)
+    settings = _settings(data)
+    graph = _load_graph(settings.build_dir / "ipkg.nt")
     try:
-        written = run_export(graph, out, [f.strip() for f in formats.split(",") if f.strip()])
+        written = run_export(graph, out or settings.build_dir / "export", chosen)
     except ValueError as e:
         err.print(f"[red]{e}[/]")
         raise typer.Exit(2) from None
@@ -206,6 +243,10 @@ def query(
     named = {q.name: q for q in named_queries()}
     if params and sparql not in named and not (sparql.endswith(".rq") and Path(sparql).is_file()):
         err.print("[red]--param applies to a named query or a .rq file[/], not to SPARQL text")
+        raise typer.Exit(2)
+    if _NAME.fullmatch(sparql) and sparql not in named and not Path(sparql).is_file():
+        what = f"no file {sparql!r}" if sparql.endswith(".rq") else f"no named query {sparql!r}"
+        err.print(f"[red]{what}[/]; the named queries are {', '.join(sorted(named))}", soft_wrap=True)
         raise typer.Exit(2)
     try:
         if sparql.endswith(".rq") and Path(sparql).is_file():

@@ -61,3 +61,35 @@ def test_query_params_must_be_name_value_for_a_named_query(built):
     table = runner.invoke(app, ["query", "lineage-chain", "--data", data])
     assert table.exit_code == 0 and "id:measure/fyp13-plan-2016/IV.iii.1" in table.output
     assert "id: = https://w3id.org/ipkg/id/" in table.output
+
+
+def test_bad_input_is_a_message_not_a_traceback(tmp_path, monkeypatch):
+    bad = tmp_path / "bad.ttl"
+    bad.write_text("@prefix x: <http://x/> .\nx:a x:b ")
+    result = runner.invoke(app, ["validate", str(bad)])
+    assert result.exit_code == 2 and "cannot read" in result.output and "as turtle" in result.output
+    for name in ("no-such-query", "missing.rq"):
+        result = runner.invoke(app, ["query", name, "--data", str(tmp_path)])
+        assert result.exit_code == 2 and "who-leads-what" in result.output, result.output
+    result = runner.invoke(app, ["eval", "--data", str(tmp_path)])
+    assert result.exit_code == 1 and "no annotations" in result.output
+    result = runner.invoke(app, ["export", "--format", ",", "--data", str(tmp_path)])
+    assert result.exit_code == 2 and "names no format" in result.output
+    monkeypatch.setenv("IPKG_MAX_ROWS", "abc")
+    result = runner.invoke(app, ["query", "ASK { ?s ?p ?o }", "--data", str(tmp_path)])
+    assert result.exit_code == 2 and "bad setting" in result.output and "max_rows" in result.output
+
+
+def test_validate_reads_rdf_xml_and_export_writes_under_the_data_folder(built, tmp_path, monkeypatch):
+    from rdflib import Graph
+
+    settings = built[0]
+    graph = Graph().parse(settings.build_dir / "ipkg.nt", format="nt")
+    rdf = tmp_path / "graph.rdf"
+    graph.serialize(rdf, format="xml")
+    result = runner.invoke(app, ["validate", str(rdf)])
+    assert result.exit_code == 0 and "conforms" in result.output, result.output
+    monkeypatch.chdir(tmp_path)  # the default folder follows --data, not the working directory
+    result = runner.invoke(app, ["export", "--format", "csv", "--data", str(settings.data_dir)])
+    assert result.exit_code == 0, result.output
+    assert (settings.build_dir / "export" / "measures.csv").is_file() and not (tmp_path / "data").exists()

@@ -20,6 +20,7 @@ from ipkg.graph.queries import named_queries
 from ipkg.graph.query_workers import WorkerPool
 from ipkg.graph.sparql import (
     FORMATS,
+    MAX_NESTING,
     MAX_TOKENS,
     FeatureNotAllowed,
     QuerySyntaxError,
@@ -234,6 +235,9 @@ def test_the_engine_parses_outside_queries_in_a_worker(hardened_server):
         sums = "SELECT (" + "+".join(["1"] * 2000) + " AS ?n) WHERE {}"  # seconds of rdflib CPU, once
         assert engine.analyse(sums).form == "select"
         assert engine.analyse("CONSTRUCT WHERE { ?s ?p ?o }").kind == "graph"
+        # as deep as the endpoint promises: rdflib's parser needs more than Python's default recursion limit
+        deep = "SELECT * WHERE { ?s ?p ?o FILTER(" + "(" * (MAX_NESTING - 2) + "1" + ")" * (MAX_NESTING - 2) + ") }"
+        assert engine.analyse(deep).form == "select"
         with pytest.raises(UpdateNotAllowed):
             engine.analyse("DELETE WHERE { ?s ?p ?o }")
         with pytest.raises(FeatureNotAllowed, match="SERVICE"):

@@ -131,9 +131,9 @@ STAGES: list[Stage] = [
     ("structure", stage_structure),
     ("entities", stage_entities),
     ("lineage", stage_lineage),
-    ("records", stage_records),
     ("graph", stage_graph),
     ("validation", stage_validation),
+    ("records", stage_records),  # after validation: `ipkg lineage` and `ipkg eval` read the published build only
     ("publish", stage_publish),
 ]
 

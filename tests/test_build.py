@@ -10,7 +10,7 @@ def test_build_outputs(built):
     build_dir = settings.build_dir
     for name in ("ipkg.ttl", "ipkg.nt", "records.json", "unknown_organizations.tsv", "validation.txt"):
         assert (build_dir / name).exists(), name
-    assert list(report.timings) == ["structure", "entities", "lineage", "records", "graph", "validation", "publish"]
+    assert list(report.timings) == ["structure", "entities", "lineage", "graph", "validation", "records", "publish"]
     assert report.triples > 100_000
 
 

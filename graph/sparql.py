@@ -291,9 +291,11 @@ _LEXEME = re.compile(
 
 
 def _check_shape(text: str) -> None:
-    """Refuse ``text`` if its brackets nest deeper than :data:`MAX_NESTING` or it has more than
+    """Refuse ``text`` if it is blank, if its brackets nest deeper than :data:`MAX_NESTING` or it has more than
     :data:`MAX_TOKENS` tokens, pointing at the first one too many; a lexical scan, so no parser sees
     such a text."""
+    if not text or not text.strip():
+        raise QuerySyntaxError("empty query: send a SPARQL query in the 'query' parameter")
     depth = tokens = 0
     for lexeme in _LEXEME.finditer(text):
         if lexeme["comment"]:
@@ -373,8 +375,6 @@ def analyse(text: str) -> AnalysedQuery:
     Raises :class:`QuerySyntaxError` (with line and column), :class:`UpdateNotAllowed` or
     :class:`FeatureNotAllowed`.
     """
-    if not text or not text.strip():
-        raise QuerySyntaxError("empty query: send a SPARQL query in the 'query' parameter")
     _check_shape(text)
     try:
         with RDFLIB_SPARQL_LOCK:
@@ -430,11 +430,11 @@ class SparqlEngine:
 
     settings: Settings
     pool: WorkerPool = field(init=False)
-    _forms: dict[str, QueryForm] = field(init=False, default_factory=dict)  # accepted texts, oldest first
-    _forms_lock: threading.Lock = field(init=False, default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
         self.pool = WorkerPool(self.settings)
+        # the forms of accepted texts (refusals raise, so they are not kept)
+        self._form_of = lru_cache(maxsize=FORM_CACHE_SIZE)(self._parse_in_worker)
 
     def start(self) -> None:
         self.pool.start()
@@ -447,33 +447,26 @@ class SparqlEngine:
         if fmt.kind != query.kind:
             raise UnknownFormat(f"{fmt.label} cannot hold the result of a {query.form.upper()} query")
         limit = self.settings.max_rows if max_rows is None else min(max_rows, self.settings.max_rows)
-        status, payload = self.pool.call(("run", query.text, fmt.key, fmt.media_type, limit))
+        body, _form, truncated, count = self._call(("run", query.text, fmt.key, fmt.media_type, limit))
+        return RawResult(body, fmt.media_type, query.form, truncated, count, limit)
+
+    def _call(self, request: tuple[object, ...]) -> object:
+        """A worker's answer to ``request``; its error raised as the matching :class:`SparqlError`."""
+        status, payload = self.pool.call(request)
         if status == "ok":
-            body, _form, truncated, count = payload
-            return RawResult(body, fmt.media_type, query.form, truncated, count, limit)
+            return payload
         error_name, message = payload
         raise _ERRORS.get(error_name, QueryFailed)(message)
+
+    def _parse_in_worker(self, text: str) -> QueryForm:
+        return self._call(("analyse", text))  # type: ignore[return-value]
 
     def analyse(self, text: str) -> AnalysedQuery:
         """:func:`analyse` for a query from outside (the endpoint, the query page, the network view): the
         cheap checks here, the parse in a worker process, which costs a query slot for its duration.
         The server's own queries, small and trusted, are parsed in place (``query``)."""
-        if not text or not text.strip():
-            raise QuerySyntaxError("empty query: send a SPARQL query in the 'query' parameter")
         _check_shape(text)
-        with self._forms_lock:
-            form = self._forms.get(text)
-        if form is None:
-            status, payload = self.pool.call(("analyse", text))
-            if status != "ok":
-                error_name, message = payload
-                raise _ERRORS.get(error_name, QueryFailed)(message)
-            form = payload
-            with self._forms_lock:
-                self._forms[text] = form
-                while len(self._forms) > FORM_CACHE_SIZE:
-                    del self._forms[next(iter(self._forms))]
-        return AnalysedQuery(text=text, form=form)
+        return AnalysedQuery(text=text, form=self._form_of(text))
 
     def query(self, text: str, fmt_key: str | None = None) -> RawResult:
         """Analyse and run ``text`` (SPARQL JSON for SELECT/ASK, N-Triples for graphs by default)."""

@@ -13,7 +13,7 @@ from fastapi import Depends, Request
 from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, DictLoader, FileSystemLoader, pass_context
 
-from ipkg.graph.sparql import SparqlEngine
+from ipkg.graph.sparql import SparqlEngine, UnknownFormat
 from ipkg.graph.store import Store, open_store
 from ipkg.settings import Settings
 
@@ -28,6 +28,7 @@ __all__ = [
     "get_store",
     "templates",
     "twin_url",
+    "wants_json",
 ]
 
 TEMPLATES_DIR = Path(str(files("ipkg.api") / "templates"))
@@ -51,6 +52,23 @@ def twin_url(request: Request, fmt: str = "json") -> str:
     parameter kept (a bare ``?format=json`` would lead from /search?q=patent to the JSON of the empty search)."""
     params = [(key, value) for key, value in request.query_params.multi_items() if key != "format"]
     return "?" + urlencode([("format", fmt), *params])
+
+
+PAGE_FORMATS = ("html", "json")
+
+
+def wants_json(request: Request) -> bool:
+    """Whether a page is asked for as its JSON twin: ``?format=`` wins (html or json, anything else is a 400
+    rather than a silent HTML page), then the Accept header."""
+    fmt = request.query_params.get("format")
+    if fmt is not None and fmt.strip():
+        fmt = fmt.strip().lower()
+        if fmt not in PAGE_FORMATS:
+            raise UnknownFormat(f"unknown format {fmt!r} for pages; use format=json for the page's data or "
+                                "format=html (RDF: the /id/... IRIs take .ttl, .jsonld, .nt, .rdf or ?format=)")
+        return fmt == "json"
+    accept = request.headers.get("accept", "")
+    return "application/json" in accept and "text/html" not in accept
 
 
 @pass_context

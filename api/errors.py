@@ -114,7 +114,7 @@ def error_response(request: Request, status: int, message: str, *, name: str = "
     headers = {**({"Retry-After": "2"} if transient else {}), **(headers or {})}
     data: dict[str, Any] = {"status": status, "error": name, "detail": message, **(extra or {})}
     offers = _offers(request)
-    if offers is None or request.query_params.get("format") == "json":
+    if offers is None or request.query_params.get("format", "").strip().lower() == "json":
         chosen: str | None = "application/json"
     else:
         chosen = negotiate(request.headers.get("accept"), offers)

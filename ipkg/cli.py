@@ -156,8 +156,9 @@ def serve(
     from ipkg.serve import serve as run_server
 
     settings = _settings(data, host=host, port=port)
-    if settings.store == "oxigraph" and not settings.store_dir.exists():
-        err.print(f"[red]no graph in {settings.build_dir}[/]: run `ipkg build` first")
+    needed = {"oxigraph": settings.store_dir, "memory": settings.build_dir / "ipkg.nt"}.get(settings.store)
+    if needed is not None and not needed.exists():
+        err.print(f"[red]no graph at {needed}[/]: run `ipkg build` first")
         raise typer.Exit(1)
     console.print(f"serving [bold]http://{host}:{port}/[/] (SPARQL at /sparql, API docs at /docs)")
     run_server(settings)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated, Literal
 
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -12,19 +14,26 @@ class Settings(BaseSettings):
 
     data_dir: Path = Path("data")
     # Embedded Oxigraph (default), "memory" (in-memory rdflib) or "remote" (a SPARQL 1.1 server).
-    store: str = "oxigraph"
+    store: Literal["oxigraph", "memory", "remote"] = "oxigraph"
     remote_query_url: str | None = None
     remote_update_url: str | None = None
     remote_gsp_url: str | None = None
     host: str = "127.0.0.1"
-    port: int = 8000
-    query_timeout_s: float = 10.0
-    max_rows: int = 10_000
-    max_request_bytes: int = 64_000
-    max_concurrent_queries: int = 4
+    port: Annotated[int, Field(ge=0, le=65_535)] = 8000
+    query_timeout_s: Annotated[float, Field(gt=0)] = 10.0
+    max_rows: Annotated[int, Field(ge=1)] = 10_000
+    max_request_bytes: Annotated[int, Field(ge=1)] = 64_000
+    max_concurrent_queries: Annotated[int, Field(ge=1)] = 4
     # Pooled lineage pairs per later measure that get the costly signals (extract/lineage.py, within_budget);
     # none: every earlier document is searched, and the cost grows with the number of documents.
-    lineage_budget: int | None = None
+    lineage_budget: Annotated[int | None, Field(ge=1)] = None
+
+    @model_validator(mode="after")
+    def _remote_needs_url(self) -> Settings:
+        # refused when the settings are made (at start), not on the first request
+        if self.store == "remote" and not self.remote_query_url:
+            raise ValueError("store 'remote' needs IPKG_REMOTE_QUERY_URL (and IPKG_REMOTE_GSP_URL to load)")
+        return self
 
     @property
     def build_dir(self) -> Path:

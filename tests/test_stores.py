@@ -13,6 +13,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 from rdflib import Graph, Literal, URIRef
 
 from ipkg.extract.records import Corpus
@@ -161,8 +162,19 @@ def test_open_store_missing_build(tmp_path: Path) -> None:
         open_store(Settings(data_dir=tmp_path))
     with pytest.raises(StoreError):
         open_store(Settings(data_dir=tmp_path, store="memory"))
-    with pytest.raises(StoreError):
-        open_store(Settings(data_dir=tmp_path, store="remote"))
+
+
+@pytest.mark.parametrize("env", [{"IPKG_STORE": "bogus"}, {"IPKG_STORE": "remote"}, {"IPKG_MAX_ROWS": "0"},
+                                 {"IPKG_QUERY_TIMEOUT_S": "-1"}, {"IPKG_LINEAGE_BUDGET": "0"}])
+def test_bad_settings_are_refused_when_made(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """An unknown store, a remote store without its URL or a limit below 1 is refused at start, naming the
+    setting, not on the first request."""
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    with pytest.raises(ValidationError) as caught:
+        Settings()
+    name = next(iter(env)).removeprefix("IPKG_").lower()
+    assert name in str(caught.value) or "REMOTE_QUERY_URL" in str(caught.value)
 
 
 # ------------------------------------------------------------------------------------ publish / swap

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
-from ipkg.api.deps import templates
+from ipkg.api.deps import templates, wants_json
 from ipkg.api.routes.entities import (
     OPTIONAL_ID,
     AgencyId,
@@ -45,14 +45,6 @@ templates.env.globals["ROLE_CLASS"] = {"lead": "lead", "participant": "part", "r
                                        "mentioned": "ment"}
 
 router = APIRouter(include_in_schema=False)
-
-
-def wants_json(request: Request) -> bool:
-    fmt = request.query_params.get("format")
-    if fmt is not None:
-        return fmt == "json"
-    accept = request.headers.get("accept", "")
-    return "application/json" in accept and "text/html" not in accept
 
 
 def page(request: Request, template: str, data: dict[str, Any], title: str, status_code: int = 200,

@@ -163,6 +163,19 @@ def test_json_clients_get_the_one_error_shape_for_bad_parameters(server_url, pat
     assert [e["loc"] for e in r.json()["errors"]] == [loc]
 
 
+@pytest.mark.parametrize("path", ["/", "/agency/sipo", "/network/agencies", "/query"])
+def test_an_unknown_page_format_is_a_400_not_a_silent_html_page(server_url, path):
+    r = httpx.get(server_url + path, params={"format": "ttl"}, headers=BROWSER, timeout=30)
+    assert _is_error_page(r, 400), (r.status_code, r.text[:300])
+    assert "format=json" in r.text and "/id/" in r.text
+    assert _is_json_error(httpx.get(server_url + path, params={"format": "ttl"}, headers=JSON, timeout=30), 400)
+    # the two formats pages do have, in any case
+    assert httpx.get(server_url + path, params={"format": "JSON"}, timeout=30).headers["content-type"].startswith(
+        "application/json")
+    html = httpx.get(server_url + path, params={"format": "html"}, headers=JSON, timeout=30)
+    assert html.status_code == 200 and html.headers["content-type"].startswith("text/html")
+
+
 def test_openapi_documents_the_errors_really_answered(server_url):
     spec = httpx.get(f"{server_url}/openapi.json", timeout=30).json()
     assert "422" not in str([op["responses"] for item in spec["paths"].values() for op in item.values()])

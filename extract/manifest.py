@@ -53,6 +53,9 @@ def load_manifest(path: Path) -> list[tuple[Document, str | None]]:
         seen.add(entry["slug"])
         if entry.get("file") and not entry.get("style"):
             raise ManifestError(path, f"{where}: a document with a file needs a numbering style")
+        if entry.get("style") and not entry.get("file"):
+            # a typo'd or forgotten `file` would otherwise turn a source into a cited-only document, silently
+            raise ManifestError(path, f"{where}: a numbering style needs a file (a cited document has neither)")
         style = entry.pop("style", None)
         out.append((Document(**entry), style))
     slugs = {d.slug for d, _ in out}

@@ -70,6 +70,13 @@ def test_manifest_errors(tmp_path):
         load_manifest(bad)
     with pytest.raises(ManifestError, match="manifest not found"):
         load_manifest(tmp_path / "nope.toml")
+    entry = '[[document]]\nslug = "x"\ntitle = "X"\nkind = "plan"\n'
+    bad.write_text(entry + 'style = "tasks-with-agencies"\n')  # `file` forgotten: not a cited document
+    with pytest.raises(ManifestError, match="x.*numbering style needs a file"):
+        load_manifest(bad)
+    bad.write_text(entry + 'file = "x.txt"\n')
+    with pytest.raises(ManifestError, match="x.*needs a numbering style"):
+        load_manifest(bad)
 
 
 def test_a_sixth_document_is_a_file_and_a_manifest_entry(data_dir, tmp_path):

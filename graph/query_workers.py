@@ -33,15 +33,17 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from itertools import islice
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:  # the settings (pydantic) load late: a locator process starts in tens of milliseconds
     from ipkg.settings import Settings
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # How long a query waits for a free slot before it is refused as "busy".
 QUEUE_WAIT_S = 0.5
@@ -273,18 +275,43 @@ def worker_main(conn: Connection, settings_json: str) -> None:
     settings = Settings.model_validate_json(settings_json)
     backend = _Backend(settings)
     conn.send(("ready", None))
-    default_limit = sys.getrecursionlimit()
+    on_large_stack(lambda: _serve(conn, backend))
+
+
+def on_large_stack(fn: Callable[[], T]) -> T:
+    """``fn()`` on a thread with a :data:`QUERY_STACK_BYTES` stack and :data:`QUERY_RECURSION_LIMIT`: how
+    workers serve, and how the CLI parses and runs a query, so both take the nesting the endpoint promises.
+    Without room for such a stack, ``fn()`` runs on the calling thread."""
+    outcome: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            outcome["value"] = fn()
+        except BaseException as e:  # noqa: BLE001 - re-raised on the calling thread
+            outcome["error"] = e
+
+    default_limit, default_stack = sys.getrecursionlimit(), threading.stack_size()
+    thread: threading.Thread | None
     try:
         threading.stack_size(QUERY_STACK_BYTES)
-        serving = threading.Thread(target=_serve, args=(conn, backend), name="ipkg-sparql-worker")
-        sys.setrecursionlimit(QUERY_RECURSION_LIMIT)  # before the first request; undone below without the stack
-        serving.start()
-    except (ValueError, RuntimeError, MemoryError):  # no room for such a stack: serve on this one
+        thread = threading.Thread(target=target, name="ipkg-large-stack")
+        sys.setrecursionlimit(QUERY_RECURSION_LIMIT)  # before the thread starts; undone below without it
+        thread.start()
+    except (ValueError, RuntimeError, MemoryError):
         sys.setrecursionlimit(default_limit)
-        log.warning("SPARQL worker: no %d-byte stack, serving on the main thread", QUERY_STACK_BYTES)
-        _serve(conn, backend)
-        return
-    serving.join()
+        log.warning("no %d-byte stack: running on the calling thread", QUERY_STACK_BYTES)
+        thread = None
+    finally:
+        threading.stack_size(default_stack)
+    if thread is None:
+        return fn()
+    try:
+        thread.join()
+    finally:
+        sys.setrecursionlimit(default_limit)
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
 
 
 def _serve(conn: Connection, backend: _Backend) -> None:

@@ -227,13 +227,14 @@ def export(
 def query(
     sparql: Annotated[str, typer.Argument(help="SPARQL text, a .rq file, or the name of a named query.")],
     data: DataDir = Path("data"),
-    fmt: Annotated[str, typer.Option("--format", "-f", help="table (default), csv, tsv or json.")] = "table",
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table (default); json, xml, csv or tsv for SELECT/ASK; ttl, nt, jsonld or rdf for CONSTRUCT/DESCRIBE.")] = "table",
     param: Annotated[list[str] | None, typer.Option("--param", "-p", help="name=value for a named query.")] = None,
     store: Annotated[str | None, typer.Option(help="oxigraph (default), memory or remote.")] = None,
 ) -> None:
     """Run a read-only SPARQL query against the built store."""
     from ipkg.graph.queries import load_query, named_queries
-    from ipkg.graph.store import QueryError, StoreError, open_store, serialise_result
+    from ipkg.graph.sparql import UnknownFormat
+    from ipkg.graph.store import QueryError, QueryResult, StoreError, open_store, serialise_result
 
     malformed = [p for p in param or [] if "=" not in p or not p.split("=", 1)[0]]
     if malformed:
@@ -257,35 +258,36 @@ def query(
     except ValueError as e:
         err.print(f"[red]{e}[/]")
         raise typer.Exit(2) from None
-    from ipkg.graph.sparql import SparqlError, analyse
+    from ipkg.graph.query_workers import on_large_stack
+    from ipkg.graph.sparql import SparqlError, analyse, format_for
+
+    settings = _settings(data, **({"store": store} if store else {}))
+
+    def run() -> tuple[QueryResult, str | None]:
+        # the endpoint's checks (updates, SERVICE, LOAD and FROM refused with a reason), and its nesting
+        analysed = analyse(text)
+        media = None if fmt == "table" else format_for(fmt, analysed.kind).media_type
+        with open_store(settings) as st:
+            return st.query(text), media
 
     try:
-        analyse(text)  # the endpoint's checks: updates, SERVICE, LOAD and FROM are refused with a reason
+        result, media = on_large_stack(run)
     except SparqlError as e:
-        err.print(f"[red]{e}[/]")
-        raise typer.Exit(1) from None
-    settings = _settings(data)
-    if store:
-        settings.store = store
-    try:
-        with open_store(settings) as st:
-            result = st.query(text)
+        err.print(f"[red]{e}[/]", soft_wrap=True)
+        raise typer.Exit(2 if isinstance(e, UnknownFormat) else 1) from None
     except (QueryError, StoreError) as e:
-        err.print(f"[red]{e}[/]")
+        err.print(f"[red]{e}[/]", soft_wrap=True)
         raise typer.Exit(1) from None
+    if media is not None:
+        body = serialise_result(result, media)
+        sys.stdout.buffer.write(body if body.endswith(b"\n") else body + b"\n")
+        return
     if result.kind == "ask":
         console.print("true" if result.boolean else "false")
         return
     if result.kind == "graph":
         print((result.graph.serialize(format="turtle") if result.graph is not None else ""), end="")
         return
-    media = {"csv": "text/csv", "tsv": "text/tab-separated-values", "json": "application/sparql-results+json"}
-    if fmt in media:
-        print(serialise_result(result, media[fmt]).decode("utf-8"), end="")
-        return
-    if fmt != "table":
-        err.print(f"[red]unknown format {fmt!r}[/]: use table, csv, tsv or json")
-        raise typer.Exit(2)
     from ipkg.ontology.namespaces import ID
 
     base = str(ID)  # the data IRIs as id:measure/..., so the columns hold what tells rows apart

@@ -93,3 +93,31 @@ def test_validate_reads_rdf_xml_and_export_writes_under_the_data_folder(built, t
     result = runner.invoke(app, ["export", "--format", "csv", "--data", str(settings.data_dir)])
     assert result.exit_code == 0, result.output
     assert (settings.build_dir / "export" / "measures.csv").is_file() and not (tmp_path / "data").exists()
+
+
+def test_query_formats_follow_the_query_form_like_the_endpoint(built):
+    import json
+
+    data = str(built[0].data_dir)
+    ask = runner.invoke(app, ["query", "ASK { ?s ?p ?o }", "--data", data, "-f", "xml"])
+    assert ask.exit_code == 0 and "<boolean>true</boolean>" in ask.output  # before: -f ignored for ASK
+    assert json.loads(runner.invoke(app, ["query", "ASK { ?s ?p ?o }", "--data", data, "-f", "json"]).output) == {
+        "head": {}, "boolean": True}
+    construct = "CONSTRUCT { ?m a ?t } WHERE { ?m a ?t } LIMIT 3"
+    nt = runner.invoke(app, ["query", construct, "--data", data, "-f", "nt"])
+    assert nt.exit_code == 0 and len(nt.output.splitlines()) == 3 and nt.output.endswith(" .\n")
+    wrong = runner.invoke(app, ["query", construct, "--data", data, "-f", "csv"])
+    assert wrong.exit_code == 2 and "not available for CONSTRUCT/DESCRIBE" in wrong.output
+    store = runner.invoke(app, ["query", "ASK {}", "--data", data, "--store", "bogus"])
+    assert store.exit_code == 2 and "bad setting" in store.output and "store" in store.output
+
+
+def test_query_takes_the_nesting_the_endpoint_promises(built):
+    from ipkg.graph.sparql import MAX_NESTING
+
+    depth = MAX_NESTING - 2  # the SELECT expression's own brackets are two more
+    expression = "1" + "+(1" * depth + ")" * depth
+    result = runner.invoke(app, ["query", f"SELECT ({expression} AS ?x) WHERE {{}}", "--data",
+                                 str(built[0].data_dir), "-f", "csv"])
+    assert result.exit_code == 0, result.output  # before: "nested too deeply" at about 25 on the default stack
+    assert result.output.split() == ["x", str(depth + 1)]

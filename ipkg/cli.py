@@ -233,7 +233,6 @@ def query(
 ) -> None:
     """Run a read-only SPARQL query against the built store."""
     from ipkg.graph.queries import load_query, named_queries
-    from ipkg.graph.sparql import UnknownFormat
     from ipkg.graph.store import QueryError, QueryResult, StoreError, open_store, serialise_result
 
     malformed = [p for p in param or [] if "=" not in p or not p.split("=", 1)[0]]
@@ -259,7 +258,7 @@ def query(
         err.print(f"[red]{e}[/]")
         raise typer.Exit(2) from None
     from ipkg.graph.query_workers import on_large_stack
-    from ipkg.graph.sparql import SparqlError, analyse, format_for
+    from ipkg.graph.sparql import SparqlError, UnknownFormat, analyse, format_for
 
     settings = _settings(data, **({"store": store} if store else {}))
 

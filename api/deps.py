@@ -55,6 +55,15 @@ def twin_url(request: Request, fmt: str = "json") -> str:
 
 
 PAGE_FORMATS = ("html", "json")
+# Pages of one thing, and the kind of its /id/... IRI (instruments are id/law/... by the contract).
+_RESOURCE_OF_PAGE = {"document": "document", "section": "section", "measure": "measure", "agency": "agency",
+                     "instrument": "law", "ip-type": "ip-type"}
+
+
+def rdf_twin(path: str) -> str | None:
+    """The Turtle of the thing a page shows (``/agency/sipo`` -> ``/id/agency/sipo.ttl``); None for lists."""
+    kind, _, rest = path.strip("/").partition("/")
+    return f"/id/{_RESOURCE_OF_PAGE[kind]}/{rest}.ttl" if kind in _RESOURCE_OF_PAGE and rest else None
 
 
 def wants_json(request: Request) -> bool:
@@ -64,8 +73,10 @@ def wants_json(request: Request) -> bool:
     if fmt is not None and fmt.strip():
         fmt = fmt.strip().lower()
         if fmt not in PAGE_FORMATS:
+            twin = rdf_twin(request.url.path)
+            rdf = f"this page's RDF is at {twin}" if twin else "RDF: the /id/... IRIs"
             raise UnknownFormat(f"unknown format {fmt!r} for pages; use format=json for the page's data or "
-                                "format=html (RDF: the /id/... IRIs take .ttl, .jsonld, .nt, .rdf or ?format=)")
+                                f"format=html ({rdf}, which also takes .jsonld, .nt, .rdf or ?format=)")
         return fmt == "json"
     accept = request.headers.get("accept", "")
     return "application/json" in accept and "text/html" not in accept

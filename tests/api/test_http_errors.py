@@ -168,6 +168,10 @@ def test_an_unknown_page_format_is_a_400_not_a_silent_html_page(server_url, path
     r = httpx.get(server_url + path, params={"format": "ttl"}, headers=BROWSER, timeout=30)
     assert _is_error_page(r, 400), (r.status_code, r.text[:300])
     assert "format=json" in r.text and "/id/" in r.text
+    if path == "/agency/sipo":  # a page of one thing names its RDF, which is there
+        assert "/id/agency/sipo.ttl" in r.text
+        assert httpx.get(server_url + "/id/agency/sipo.ttl", timeout=30).headers["content-type"].startswith(
+            "text/turtle")
     assert _is_json_error(httpx.get(server_url + path, params={"format": "ttl"}, headers=JSON, timeout=30), 400)
     # the two formats pages do have, in any case
     assert httpx.get(server_url + path, params={"format": "JSON"}, timeout=30).headers["content-type"].startswith(

@@ -524,11 +524,14 @@ def compare(
         raise NotFound(f"no IP type {ip_type!r}; see /ip-types")
     earlier, later = (a, b) if (cat.documents[a]["issued"] or "") <= (cat.documents[b]["issued"] or "") else (b, a)
     E, L = iri_ref(f"{BASE}document/{earlier}"), iri_ref(f"{BASE}document/{later}")
+    # A score only for a direct asserted link: a pair joined through a third plan may also be a rejected
+    # candidate of its own, whose score must not pass for the link's.
     rows = store.query(
         SPARQL_PREFIXES
         + f"""SELECT ?l ?e (MAX(?s) AS ?score) (MAX(?direct) AS ?isdirect) WHERE {{
   ?l ipkg:inDocument {L} ; ipkg:continues+ ?e . ?e ipkg:inDocument {E} .
-  OPTIONAL {{ ?l ipkg:hasLineageCandidate ?c . ?c ipkg:earlierMeasure ?e ; ipkg:score ?s . BIND(1 AS ?direct) }}
+  OPTIONAL {{ ?l ipkg:continues ?e ; ipkg:hasLineageCandidate ?c . ?c ipkg:earlierMeasure ?e ; ipkg:score ?s .
+             BIND(1 AS ?direct) }}
 }} GROUP BY ?l ?e"""
     ).rows
     pairs = [(str(lm), str(em), value(s), bool(value(d))) for lm, em, s, d in rows]

@@ -154,6 +154,21 @@ def test_compare(server_url):
     assert filtered["counts"]["later_measures"] <= d["counts"]["later_measures"]
 
 
+def test_compare_scores_only_direct_asserted_links(server_url):
+    """A pair joined through an intermediate plan shows "via", never the score of a rejected candidate that
+    happens to join the same two measures (outline-2008/65 -> division-of-work-2016/88 went through 2009)."""
+    d = get(server_url, "/api/compare", a="outline-2008", b="division-of-work-2016").json()
+    asserted = {(r["l"]["value"], r["e"]["value"]) for r in httpx.get(
+        server_url + "/sparql", params={"query": "PREFIX ipkg: <https://w3id.org/ipkg/ontology#> "
+                                                 "SELECT ?l ?e WHERE { ?l ipkg:continues ?e }"},
+        headers={"Accept": "application/sparql-results+json"}, timeout=30).json()["results"]["bindings"]}
+    rows = d["carried_forward"]
+    assert any(not p["direct"] for p in rows) and any(p["direct"] for p in rows)
+    for p in rows:
+        direct = (p["later"]["iri"], p["earlier"]["iri"]) in asserted
+        assert p["direct"] == direct and (p["score"] is not None) == direct, p
+
+
 def test_openapi_documents_models(server_url):
     spec = get(server_url, "/openapi.json").json()
     assert "/api/agencies/{agency_id}" in spec["paths"]

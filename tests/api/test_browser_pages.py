@@ -84,3 +84,14 @@ def test_network_node_click_opens_page(browser_page, server_url):
     )
     page.mouse.click(pos[0], pos[1])
     page.wait_for_url("**/agency/spp")
+
+
+@pytest.mark.parametrize("path", ["/documents", "/agencies", "/agency/sipo", "/instrument/patent-law", "/lineage",
+                                  "/ip-type/patent"])
+def test_wide_tables_do_not_widen_the_page_on_a_phone(browser_page, path):
+    """At 390 px a wide table scrolls within itself; the page keeps the screen's width."""
+    browser_page.set_viewport_size({"width": 390, "height": 844})
+    browser_page.goto(path)
+    assert browser_page.evaluate("document.documentElement.scrollWidth") <= 390
+    widest = browser_page.evaluate("Math.max(...[...document.querySelectorAll('table.grid')].map(t => t.scrollWidth))")
+    assert widest > 390  # the tables are still wider than the screen: they scroll, they are not cut

@@ -5,10 +5,13 @@ templates render the same dict)."""
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import Counter
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from ipkg.extract.records import issued_before
+from ipkg.extract.cleaning import Cleaner, normalised_offsets
+from ipkg.extract.records import Span, issued_before
 from ipkg.graph.catalogue import (
     BASE,
     BASIS_LABELS,
@@ -267,20 +270,27 @@ def _span(n: dict[str, Any]) -> dict[str, Any] | None:
     return {"start": n.get("start"), "end": n.get("end"), "exact": n.get("exact")}
 
 
+@lru_cache(maxsize=16)
+def _cleaner(raw: str) -> Cleaner:
+    return Cleaner(raw)  # per document; it reads the whole text once for the document's own hyphenations
+
+
 def segments(raw: str | None, m: dict[str, Any], entities: list[tuple]) -> list[dict[str, Any]]:
     """The measure's text cut into plain and highlighted pieces, using the entities' raw offsets.
 
-    With the raw file at hand the text shown is the raw span itself (whitespace collapsed), so offsets
-    apply exactly; without it the cleaned text is shown and each entity is found by its quoted words.
+    With the raw file at hand the text shown is the whole raw span (number and agency clause included)
+    cleaned of layout noise as the extractor cleans it, and the offset map places each entity exactly;
+    without it the measure's text is shown and each entity is found by its quoted words.
     """
     placed: list[tuple[int, int, dict[str, Any]]] = []
     if raw is not None and m["end"] > m["start"]:
-        base = raw[m["start"] : m["end"]]
+        base, offsets = normalised_offsets(_cleaner(raw), raw, Span(m["start"], m["end"]))
+        starts = offsets[:-1]  # the raw offset of each shown character, in order
         for kind, span, ref, note, stated in entities:
             if span.get("start") is None or span.get("end") is None:
                 continue
-            s, e = span["start"] - m["start"], span["end"] - m["start"]
-            if 0 <= s < e <= len(base):
+            s, e = bisect_left(starts, span["start"]), bisect_left(starts, span["end"])
+            if m["start"] <= span["start"] and span["end"] <= m["end"] and s < e:
                 placed.append((s, e, {"kind": kind, "ref": ref, "note": note, "stated": stated}))
     else:
         base = m["text"]

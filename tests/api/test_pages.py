@@ -150,3 +150,17 @@ def test_search_pages_through_every_result(server_url):
     assert seen == api and len(set(seen)) == len(seen) > 100
     beyond = page(server_url, "/search", q="patent", offset=5000).text
     assert "none from 5001 on" in beyond and 'rel="prev"' in beyond
+
+
+@pytest.mark.parametrize(("path", "entity", "noise"), [
+    ("/measure/promotion-plan-2012/59", "during the 12th Five-year Plan Period", "<sup>"),
+    ("/measure/promotion-plan-2012/22", "State Intellectual Property Office", "Prop-20 —"),
+    ("/measure/fyp13-plan-2016/IV.vii.1", "Beijing Treaty on Audiovisual Performances", "*"),
+    ("/measure/promotion-plan-2012/89", "", "$"),
+])
+def test_measure_text_is_shown_without_layout_noise(server_url, path, entity, noise):
+    """The page shows the raw span cleaned as the extractor cleans it; the highlights still sit on their words."""
+    data = httpx.get(server_url + path, params={"format": "json"}, timeout=30).json()
+    shown = "".join(s["text"] for s in data["segments"])
+    assert noise not in shown and shown.startswith(data["number_as_printed"])  # the whole span, number first
+    assert not entity or any(s["entity"] and s["text"].endswith(entity) for s in data["segments"])

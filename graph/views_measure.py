@@ -26,6 +26,7 @@ from ipkg.graph.catalogue import (
     notation,
     value,
 )
+from ipkg.graph.measure_search import MAX_TERMS, MeasureSearch, highlight, query_stems, words
 
 if TYPE_CHECKING:
     from ipkg.graph.store import Store
@@ -449,40 +450,36 @@ def document_lineage(store: Store, cat: Catalogue) -> dict[str, Any]:
 
 
 def search(cat: Catalogue, q: str, limit: int = 50, offset: int = 0) -> dict[str, Any]:
-    """Case-insensitive search over measure texts and headings (all words must occur), plus names: the
-    ``limit`` best measures from the ``offset``-th on."""
+    """Measures whose text and headings hold every content word of ``q`` (by stem; phrase matches first,
+    then BM25: ``graph/measure_search.py``), the ``limit`` best from the ``offset``-th on; plus the agencies,
+    instruments and IP types whose names hold every word."""
     if len(q) > MAX_QUERY_CHARS:
         raise BadParameter(f"the search text is longer than {MAX_QUERY_CHARS} characters")
-    terms = [t for t in _WS.split(q.lower().strip()) if t][:12]
-    if not terms:
-        return {"q": q, "terms": [], "total": 0, "offset": offset, "limit": limit, "results": [], "agencies": [],
-                "instruments": [], "ip_types": []}
-    scored = []
-    for key, m in cat.measures.items():
-        hay = (m["text"] + " " + m["heading_path"]).lower()
-        if all(t in hay for t in terms):
-            score = sum(hay.count(t) for t in terms)
-            scored.append((-score, cat.documents.get(key[0], {}).get("issued") or "", m["start"], key))
-    scored.sort()
+    stems = query_stems(q)
+    index = cat.__dict__.get("_search") or cat.__dict__.setdefault("_search", MeasureSearch(cat.measures))
+    hits = index.find(q)
     results = []
-    for _, _, _, key in scored[offset:offset + limit]:
+    for in_phrase, _, key in hits[offset : offset + limit]:
         ref = cat.measure_ref(key)
         assert ref is not None
         m = cat.measures[key]
-        results.append({**ref, "heading_path": m["heading_path"], "snippet": _snippet(m["text"], terms)})
+        results.append({**ref, "heading_path": m["heading_path"], "phrase": in_phrase,
+                        "snippet": highlight(m["text"], stems, q)})
+    terms = words(q)[:MAX_TERMS]
 
     def names(items: dict[str, dict[str, Any]], keyname: str) -> list[dict[str, Any]]:
         found = []
         for it in items.values():
-            hay = " ".join(str(it.get(k) or "") for k in ("label", "acronym", keyname)).lower()
-            if all(t in hay for t in terms):
+            hay = set(words(" ".join(str(it.get(k) or "") for k in ("label", "acronym", keyname))))
+            if terms and all(t in hay for t in terms):
                 found.append({"id": it.get("id") or it.get("slug"), "label": it["label"], "url": it["url"]})
         return found[:20]
 
     return {
         "q": q,
-        "terms": terms,
-        "total": len(scored),
+        "terms": stems,
+        "total": len(hits),
+        "phrase_matches": sum(h[0] for h in hits),
         "offset": offset,
         "limit": limit,
         "results": results,
@@ -490,29 +487,6 @@ def search(cat: Catalogue, q: str, limit: int = 50, offset: int = 0) -> dict[str
         "instruments": names(cat.instruments, "slug"),
         "ip_types": names(cat.ip_types, "id"),
     }
-
-
-def _snippet(text: str, terms: list[str], width: int = 220) -> list[dict[str, Any]]:
-    low = text.lower()
-    first = min((low.find(t) for t in terms if low.find(t) >= 0), default=0)
-    start = max(0, first - width // 3)
-    end = min(len(text), start + width)
-    piece = text[start:end]
-    pattern = re.compile("|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)), re.IGNORECASE)
-    out: list[dict[str, Any]] = []
-    if start > 0:
-        out.append({"text": "…", "hit": False})
-    pos = 0
-    for match in pattern.finditer(piece):
-        if match.start() > pos:
-            out.append({"text": piece[pos : match.start()], "hit": False})
-        out.append({"text": match.group(0), "hit": True})
-        pos = match.end()
-    if pos < len(piece):
-        out.append({"text": piece[pos:], "hit": False})
-    if end < len(text):
-        out.append({"text": "…", "hit": False})
-    return out
 
 
 # ---------------------------------------------------------------------------------------------- compare

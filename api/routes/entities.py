@@ -331,13 +331,15 @@ class DocumentLineage(_Model):
 
 class SearchHit(MeasureRef):
     heading_path: str = ""
+    phrase: bool = False  # the text holds the query as a phrase (these come first)
     snippet: list[dict[str, Any]]
 
 
 class SearchResult(_Model):
     q: str
-    terms: list[str]
+    terms: list[str]  # the stems searched for: every one must occur
     total: int
+    phrase_matches: int = 0  # how many of the total hold the query as a phrase
     offset: int = 0  # the rank of the first result (0: the best); page on with offset + limit while < total
     limit: int = 50
     results: list[SearchHit]

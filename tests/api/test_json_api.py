@@ -110,6 +110,23 @@ def test_search(server_url):
     assert get(server_url, "/api/search", q="").json()["total"] == 0
 
 
+def test_search_matches_words_by_stem_and_puts_phrases_first(server_url):
+    def hits(q):
+        return [(r["slug"], r["label"], r["phrase"]) for r in get(server_url, "/api/search", q=q, limit=200).json()["results"]]
+
+    # "pledge financing" finds the 2012 plan's "patent pledging and financing" too, after the exact phrases
+    pledge = hits("pledge financing")
+    assert ("promotion-plan-2012", "23", False) in pledge
+    phrases = [p for *_, p in pledge]
+    assert phrases == sorted(phrases, reverse=True) and phrases[0]
+    # whole words: "art" is not in "partners" or "starting"
+    for r in get(server_url, "/api/search", q="art", limit=200).json()["results"]:
+        hit_words = {s["text"].lower() for s in r["snippet"] if s["hit"]}
+        assert hit_words <= {"art", "arts"}, hit_words
+    assert get(server_url, "/api/search", q=".").json()["total"] == 0  # no word, no match (it was every measure)
+    assert [h[:2] for h in hits("12330")] == [("fyp13-plan-2016", "SC2.3")]
+
+
 @pytest.mark.parametrize(
     "path",
     [

@@ -1,0 +1,105 @@
+"""Full-text search over the measures: whole words by their stems, ranked by BM25, exact phrases first.
+
+A substring search found "art" in "partners" and missed "pledging" for "pledge"; its raw counts ranked a
+passing mention above the measure about the thing. Here a query is cut into words, each compared by its
+stem (the lineage linker's stemmer, so "pledge", "pledging" and "pledged" meet); every content word must
+occur; the measures whose text holds the query as a phrase come first, each group ordered by BM25 over the
+text and its headings.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from ipkg.extract.lineage_signals import FUNCTION_WORDS, stem
+
+MAX_TERMS = 12
+BM25_K1 = 1.2
+BM25_B = 0.75
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+
+Key = tuple[str, str]
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(text.lower())
+
+
+def query_stems(q: str) -> list[str]:
+    """The stems a query asks for: its content words (all its words when it has no other)."""
+    ws = words(q)[:MAX_TERMS]
+    content = [w for w in ws if w not in FUNCTION_WORDS]
+    return list(dict.fromkeys(stem(w) for w in (content or ws)))
+
+
+@dataclass(frozen=True)
+class _Entry:
+    key: Key
+    counts: Counter[str]
+    length: int
+    phrase_text: str  # lower-case words joined by single spaces, for phrase matches
+
+
+class MeasureSearch:
+    """An index of ``{key: {"text": ..., "heading_path": ...}}`` measures, built once per catalogue."""
+
+    def __init__(self, measures: dict[Key, dict[str, Any]]) -> None:
+        self.entries = []
+        df: Counter[str] = Counter()
+        for key, m in measures.items():
+            ws = words(f"{m['text']} {m.get('heading_path') or ''}")
+            counts = Counter(stem(w) for w in ws)
+            df.update(counts.keys())
+            self.entries.append(_Entry(key, counts, len(ws), " ".join(words(m["text"]))))
+        n = max(len(self.entries), 1)
+        self.avg_length = sum(e.length for e in self.entries) / n
+        self.idf = {s: math.log(1 + (n - f + 0.5) / (f + 0.5)) for s, f in df.items()}
+
+    def find(self, q: str) -> list[tuple[bool, float, Key]]:
+        """(holds the phrase, BM25, key) of every measure with all the query's stems, best first."""
+        stems = query_stems(q)
+        if not stems:
+            return []
+        phrase = " ".join(words(q))
+        hits = []
+        for e in self.entries:
+            if not all(s in e.counts for s in stems):
+                continue
+            norm = BM25_K1 * (1 - BM25_B + BM25_B * e.length / self.avg_length)
+            bm25 = sum(self.idf[s] * e.counts[s] * (BM25_K1 + 1) / (e.counts[s] + norm) for s in stems)
+            in_phrase = len(stems) > 1 and f" {phrase} " in f" {e.phrase_text} "
+            hits.append((in_phrase, bm25, e.key))
+        hits.sort(key=lambda h: (not h[0], -h[1]))
+        return hits
+
+
+def highlight(text: str, stems: list[str], phrase: str, width: int = 220) -> list[dict[str, Any]]:
+    """A window of ``text`` around the first phrase match (else the first matching word), cut into pieces
+    with ``hit`` set on the words whose stem the query asked for."""
+    wanted = set(stems)
+    matches = [m for m in _WORD.finditer(text) if stem(m.group(0).lower()) in wanted]
+    found = re.search(r"\b" + r"\W+".join(map(re.escape, words(phrase))) + r"\b", text, re.IGNORECASE) \
+        if len(words(phrase)) > 1 else None
+    first = found.start() if found else (matches[0].start() if matches else 0)
+    start = max(0, first - width // 3)
+    if start:
+        start = text.rfind(" ", 0, start) + 1  # begin on a word
+    end = min(len(text), start + width)
+    out: list[dict[str, Any]] = [{"text": "…", "hit": False}] if start > 0 else []
+    pos = start
+    for m in matches:
+        if m.start() < start or m.end() > end:
+            continue
+        if m.start() > pos:
+            out.append({"text": text[pos : m.start()], "hit": False})
+        out.append({"text": m.group(0), "hit": True})
+        pos = m.end()
+    if pos < end:
+        out.append({"text": text[pos:end], "hit": False})
+    if end < len(text):
+        out.append({"text": "…", "hit": False})
+    return out

@@ -17,6 +17,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ipkg.extract.records import Span
 
@@ -116,6 +117,12 @@ class Cleaner:
     def normalise(self, raw_fragment: str) -> str:
         """Clean text of a fragment with whitespace collapsed: how measure texts are stored."""
         return collapse(self.clean(raw_fragment).text)
+
+
+@lru_cache(maxsize=16)
+def cleaner_for(document_raw: str) -> Cleaner:
+    """The document's cleaner, made once: it reads the whole text for the document's own hyphenations."""
+    return Cleaner(document_raw)
 
 
 def collapse(text: str) -> str:

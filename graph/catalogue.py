@@ -253,15 +253,15 @@ def load_catalogue(store: Store, raw_dir: Path | None = None) -> Catalogue:
     # sections
     rows = q(
         SPARQL_PREFIXES
-        + """SELECT ?s ?path ?title ?parent ?printed ?start WHERE {
+        + """SELECT ?s ?path ?title ?parent ?printed ?start ?end WHERE {
   ?s a ipkg:Section ; skos:notation ?path .
   OPTIONAL { ?s dcterms:title ?title }
   OPTIONAL { ?s dcterms:isPartOf ?parent }
   OPTIONAL { ?s ipkg:numberAsPrinted ?printed }
-  OPTIONAL { ?s ipkg:span/oa:hasSelector/oa:start ?start }
+  OPTIONAL { ?s ipkg:span/oa:hasSelector ?sel . ?sel oa:start ?start ; oa:end ?end }
 }"""
     ).rows
-    for s, path, title, parent, printed, start in rows:
+    for s, path, title, parent, printed, start, end in rows:
         rest = local(s, "section")
         if not rest or "/" not in rest:
             continue
@@ -277,6 +277,7 @@ def load_catalogue(store: Store, raw_dir: Path | None = None) -> Catalogue:
             "number_as_printed": value(printed),
             "parent": parent_rest.split("/", 1)[1] if parent_rest and "/" in parent_rest else None,
             "start": value(start) if start is not None else 0,
+            "end": value(end) if end is not None else 0,  # of the heading
         }
 
     # measures

@@ -7,10 +7,9 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections import Counter
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from ipkg.extract.cleaning import Cleaner, normalised_offsets
+from ipkg.extract.cleaning import cleaner_for, normalised_offsets
 from ipkg.extract.records import Span, issued_before
 from ipkg.graph.catalogue import (
     BASE,
@@ -271,11 +270,6 @@ def _span(n: dict[str, Any]) -> dict[str, Any] | None:
     return {"start": n.get("start"), "end": n.get("end"), "exact": n.get("exact")}
 
 
-@lru_cache(maxsize=16)
-def _cleaner(raw: str) -> Cleaner:
-    return Cleaner(raw)  # per document; it reads the whole text once for the document's own hyphenations
-
-
 def segments(raw: str | None, m: dict[str, Any], entities: list[tuple]) -> list[dict[str, Any]]:
     """The measure's text cut into plain and highlighted pieces, using the entities' raw offsets.
 
@@ -285,7 +279,7 @@ def segments(raw: str | None, m: dict[str, Any], entities: list[tuple]) -> list[
     """
     placed: list[tuple[int, int, dict[str, Any]]] = []
     if raw is not None and m["end"] > m["start"]:
-        base, offsets = normalised_offsets(_cleaner(raw), raw, Span(m["start"], m["end"]))
+        base, offsets = normalised_offsets(cleaner_for(raw), raw, Span(m["start"], m["end"]))
         starts = offsets[:-1]  # the raw offset of each shown character, in order
         for kind, span, ref, note, stated in entities:
             if span.get("start") is None or span.get("end") is None:

@@ -164,3 +164,18 @@ def test_measure_text_is_shown_without_layout_noise(server_url, path, entity, no
     shown = "".join(s["text"] for s in data["segments"])
     assert noise not in shown and shown.startswith(data["number_as_printed"])  # the whole span, number first
     assert not entity or any(s["entity"] and s["text"].endswith(entity) for s in data["segments"])
+
+
+def test_a_section_shows_its_own_text_before_its_first_item(server_url):
+    """The 2016 plan's background and goals, and the 2012 plan's objectives, belong to no measure."""
+    goals = httpx.get(server_url + "/section/fyp13-plan-2016/II.iii", params={"format": "json"}, timeout=30).json()
+    paragraphs = goals["intro"]["paragraphs"]
+    assert paragraphs[0].startswith("Till 2020, targets of the IP strategy will be achieved")
+    assert not any("\t" in p or "Anticipatory" in p for p in paragraphs)  # the indicator table is not prose
+    objectives = httpx.get(server_url + "/section/promotion-plan-2012/I", params={"format": "json"}, timeout=30).json()
+    first = objectives["intro"]["paragraphs"][0]
+    assert first.startswith("Objectives and tasks:") and "examination and management of IPRs" in first  # across a page
+    html = page(server_url, "/section/fyp13-plan-2016/I").text
+    assert 'id="intro"' in html and "Twelfth Five-Year Plan" in html
+    assert httpx.get(server_url + "/section/fyp13-plan-2016/III.i", params={"format": "json"},
+                     timeout=30).json()["intro"] is None  # a heading followed by its items has none

@@ -466,7 +466,9 @@ def search(cat: Catalogue, q: str, limit: int = 50, offset: int = 0) -> dict[str
         for it in items.values():
             hay = set(words(" ".join(str(it.get(k) or "") for k in ("label", "acronym", keyname))))
             if terms and all(t in hay for t in terms):
-                found.append({"id": it.get("id") or it.get("slug"), "label": it["label"], "url": it["url"]})
+                # "id" for every kind; an instrument also by its "slug", the key /api/instruments uses
+                found.append({"id": it.get("id") or it.get("slug"), keyname: it.get(keyname), "label": it["label"],
+                              "url": it["url"]})
         return found[:20]
 
     return {

@@ -135,7 +135,9 @@ def document_lineage(request: Request, views: ViewsDep) -> Response:
 def lineage(request: Request, slug: Slug, label: Label, views: ViewsDep,
             candidates: Candidates = CANDIDATES_SHOWN) -> Response:
     d = views.lineage(slug, label, candidates)
-    return page(request, "lineage.html", d, f"Lineage of {slug} {label}", net=network.lineage_network(d))
+    doc = d["measure"]["document"]
+    return page(request, "lineage.html", d, f"Lineage of measure {label} ({doc['year']} {doc['short_title']})",
+                net=network.lineage_network(d))
 
 
 @router.get("/compare", response_class=HTMLResponse)

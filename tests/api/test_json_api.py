@@ -125,6 +125,8 @@ def test_search_matches_words_by_stem_and_puts_phrases_first(server_url):
         assert hit_words <= {"art", "arts"}, hit_words
     assert get(server_url, "/api/search", q=".").json()["total"] == 0  # no word, no match (it was every measure)
     assert [h[:2] for h in hits("12330")] == [("fyp13-plan-2016", "SC2.3")]
+    [law] = [i for i in get(server_url, "/api/search", q="patent law").json()["instruments"] if i["id"] == "patent-law"]
+    assert law["slug"] == "patent-law"  # the key of /api/instruments too
 
 
 @pytest.mark.parametrize(

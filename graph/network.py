@@ -247,11 +247,17 @@ def _page_url(iri: str) -> str | None:
     return f"/id/{rest}"
 
 
+NAME_PROPERTIES = frozenset(URIRef(iri) for iri in (
+    "http://www.w3.org/2004/02/skos/core#prefLabel", "http://www.w3.org/2000/01/rdf-schema#label",
+    "http://purl.org/dc/terms/title"))
+
+
 def rdf_network(graph: Graph, max_nodes: int = MAX_RDF_NODES) -> dict[str, Any]:
     """A CONSTRUCT/DESCRIBE result as a network: IRIs and blank nodes are nodes, literals are folded into
     their subject's tooltip, rdf:type into its colour. At most ``max_nodes`` nodes (the rest is cut)."""
     g = nx.DiGraph()
     literals: dict[Any, list[str]] = {}
+    names: dict[Any, str] = {}  # a node's label, when the result gives one
     types: dict[Any, str] = {}
     rdf_type = URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
     truncated = False
@@ -261,6 +267,8 @@ def rdf_network(graph: Graph, max_nodes: int = MAX_RDF_NODES) -> dict[str, Any]:
             continue
         if isinstance(o, Literal):
             literals.setdefault(s, []).append(f"{_short(p)}: {str(o)[:120]}")
+            if p in NAME_PROPERTIES and (s not in names or o.language in (None, "en")):
+                names[s] = str(o)
             if s not in g and g.number_of_nodes() < max_nodes:
                 g.add_node(s)
             continue
@@ -272,14 +280,19 @@ def rdf_network(graph: Graph, max_nodes: int = MAX_RDF_NODES) -> dict[str, Any]:
                 g.add_node(node)
         else:
             g.add_edge(s, o, label=_short(p), title=str(p), arrows="to")
+    for n in g.nodes:  # untyped project IRIs are still measures, agencies...: their path says which
+        if n not in types and isinstance(n, URIRef) and str(n).startswith(BASE):
+            types[n] = str(n)[len(BASE):].split("/", 1)[0]
     type_names = sorted({types[n] for n in g.nodes if n in types})
     palette = {t: DOC_COLOURS[i % len(DOC_COLOURS)] for i, t in enumerate(type_names)}
     out = nx.DiGraph()
     ids = {n: i for i, n in enumerate(g.nodes)}
     for n in g.nodes:
-        label = "[blank]" if isinstance(n, BNode) else _short(n)
-        if len(label) > 48:
-            label = "…" + label[-46:]
+        if n in names:  # a name reads from its start, an IRI from its end
+            label = names[n] if len(names[n]) <= 48 else names[n][:46] + "…"
+        else:
+            label = "[blank]" if isinstance(n, BNode) else _short(n)
+            label = label if len(label) <= 48 else "…" + label[-46:]
         tip = [str(n)] + ([f"a {types[n]}"] if n in types else []) + literals.get(n, [])[:12]
         url = _page_url(str(n)) if isinstance(n, URIRef) else None
         out.add_node(ids[n], label=label, title="\n".join(tip), shape="dot", size=14,

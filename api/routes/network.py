@@ -18,8 +18,10 @@ from ipkg.graph.catalogue import BadParameter, NotFound
 router = APIRouter(prefix="/network", include_in_schema=False)
 
 EXAMPLE_CONSTRUCT = """PREFIX ipkg: <https://w3id.org/ipkg/ontology#>
-CONSTRUCT { ?later ipkg:continues ?earlier . ?later ipkg:leadAgency ?a }
-WHERE { ?later ipkg:continues ?earlier . OPTIONAL { ?later ipkg:leadAgency ?a } }"""
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+CONSTRUCT { ?later ipkg:continues ?earlier . ?later ipkg:leadAgency ?a . ?a skos:prefLabel ?name }
+WHERE { ?later ipkg:continues ?earlier .
+        OPTIONAL { ?later ipkg:leadAgency ?a . ?a skos:prefLabel ?name FILTER(lang(?name) = "en") } }"""
 
 
 @router.get("/agencies", response_class=HTMLResponse)

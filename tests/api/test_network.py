@@ -80,6 +80,20 @@ def test_construct_network(server_url):
     assert data["nodes"]
 
 
+
+def test_construct_example_draws_named_coloured_nodes(server_url):
+    """The page's own example: agencies by their names, and measures and agencies told apart by colour even
+    though the result states no rdf:type (the IRI's path says what a node is)."""
+    from ipkg.api.routes.network import EXAMPLE_CONSTRUCT
+
+    data = httpx.get(server_url + "/network/construct", params={"query": EXAMPLE_CONSTRUCT, "format": "json"},
+                     timeout=60).json()
+    assert {"measure", "agency"} <= {entry["label"] for entry in data["legend"]}
+    labels = {n["label"] for n in data["nodes"]}
+    assert "State Intellectual Property Office" in labels
+    assert all(n["color"]["background"] != "#94a3b8" for n in data["nodes"])  # none left grey
+
+
 @pytest.mark.parametrize(
     "query",
     [

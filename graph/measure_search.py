@@ -82,8 +82,10 @@ def highlight(text: str, stems: list[str], phrase: str, width: int = 220) -> lis
     with ``hit`` set on the words whose stem the query asked for."""
     wanted = set(stems)
     matches = [m for m in _WORD.finditer(text) if stem(m.group(0).lower()) in wanted]
-    found = re.search(r"\b" + r"\W+".join(map(re.escape, words(phrase))) + r"\b", text, re.IGNORECASE) \
-        if len(words(phrase)) > 1 else None
+    phrase_words = words(phrase)
+    found = None
+    if len(phrase_words) > 1:
+        found = re.search(r"\b" + r"\W+".join(map(re.escape, phrase_words)) + r"\b", text, re.IGNORECASE)
     first = found.start() if found else (matches[0].start() if matches else 0)
     start = max(0, first - width // 3)
     if start:

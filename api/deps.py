@@ -13,6 +13,7 @@ from fastapi import Depends, Request
 from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, DictLoader, FileSystemLoader, pass_context
 
+from ipkg.graph.catalogue import PAGE_OF_KIND
 from ipkg.graph.sparql import SparqlEngine, UnknownFormat
 from ipkg.graph.store import Store, open_store
 from ipkg.settings import Settings
@@ -28,6 +29,7 @@ __all__ = [
     "get_store",
     "templates",
     "twin_url",
+    "page_format",
     "wants_json",
 ]
 
@@ -55,28 +57,33 @@ def twin_url(request: Request, fmt: str = "json") -> str:
 
 
 PAGE_FORMATS = ("html", "json")
-# Pages of one thing, and the kind of its /id/... IRI (instruments are id/law/... by the contract).
-_RESOURCE_OF_PAGE = {"document": "document", "section": "section", "measure": "measure", "agency": "agency",
-                     "instrument": "law", "ip-type": "ip-type"}
+_KIND_OF_PAGE = {page: kind for kind, page in PAGE_OF_KIND.items()}
 
 
 def rdf_twin(path: str) -> str | None:
     """The Turtle of the thing a page shows (``/agency/sipo`` -> ``/id/agency/sipo.ttl``); None for lists."""
-    kind, _, rest = path.strip("/").partition("/")
-    return f"/id/{_RESOURCE_OF_PAGE[kind]}/{rest}.ttl" if kind in _RESOURCE_OF_PAGE and rest else None
+    page, _, rest = path.strip("/").partition("/")
+    return f"/id/{_KIND_OF_PAGE[page]}/{rest}.ttl" if page in _KIND_OF_PAGE and rest else None
+
+
+def page_format(request: Request) -> str | None:
+    """``?format=`` on a page: "html" or "json", None when absent; anything else is a 400 rather than a
+    silent HTML page."""
+    fmt = request.query_params.get("format", "").strip().lower()
+    if not fmt:
+        return None
+    if fmt not in PAGE_FORMATS:
+        twin = rdf_twin(request.url.path)
+        rdf = f"this page's RDF is at {twin}" if twin else "RDF: the /id/... IRIs"
+        raise UnknownFormat(f"unknown format {fmt!r} for pages; use format=json for the page's data or "
+                            f"format=html ({rdf}, which also takes .jsonld, .nt, .rdf or ?format=)")
+    return fmt
 
 
 def wants_json(request: Request) -> bool:
-    """Whether a page is asked for as its JSON twin: ``?format=`` wins (html or json, anything else is a 400
-    rather than a silent HTML page), then the Accept header."""
-    fmt = request.query_params.get("format")
-    if fmt is not None and fmt.strip():
-        fmt = fmt.strip().lower()
-        if fmt not in PAGE_FORMATS:
-            twin = rdf_twin(request.url.path)
-            rdf = f"this page's RDF is at {twin}" if twin else "RDF: the /id/... IRIs"
-            raise UnknownFormat(f"unknown format {fmt!r} for pages; use format=json for the page's data or "
-                                f"format=html ({rdf}, which also takes .jsonld, .nt, .rdf or ?format=)")
+    """Whether a page is asked for as its JSON twin: ``?format=`` wins, then the Accept header."""
+    fmt = page_format(request)
+    if fmt is not None:
         return fmt == "json"
     accept = request.headers.get("accept", "")
     return "application/json" in accept and "text/html" not in accept

@@ -101,6 +101,12 @@ def iri_ref(iri: str) -> str:
     return f"<{iri}>"
 
 
+# The kinds of /id/... IRI that have a page of their own, and that page's first path segment
+# (instruments are id/law/... by the contract, their pages /instrument/...).
+PAGE_OF_KIND = {"document": "document", "measure": "measure", "section": "section", "agency": "agency",
+                "law": "instrument", "ip-type": "ip-type"}
+
+
 def measure_url(slug: str, label: str) -> str:
     return f"/measure/{slug}/{label}"
 

@@ -23,7 +23,7 @@ import networkx as nx
 from pyvis.network import Network
 from rdflib import BNode, Graph, Literal, URIRef
 
-from ipkg.graph.catalogue import BASE, Catalogue
+from ipkg.graph.catalogue import BASE, PAGE_OF_KIND, Catalogue
 from ipkg.ontology.namespaces import PREFIXES
 
 ROLE_COLOURS = {"lead": "#c2410c", "participant": "#2563eb", "responsible": "#7c3aed"}
@@ -240,10 +240,8 @@ def _page_url(iri: str) -> str | None:
         return None
     rest = iri[len(BASE):].split("#", 1)[0]
     head, _, tail = rest.partition("/")
-    pages = {"document": "/document/", "measure": "/measure/", "section": "/section/", "agency": "/agency/",
-             "law": "/instrument/", "ip-type": "/ip-type/"}
-    if head in pages and tail:
-        return pages[head] + tail
+    if head in PAGE_OF_KIND and tail:
+        return f"/{PAGE_OF_KIND[head]}/{tail}"
     return f"/id/{rest}"
 
 

@@ -17,7 +17,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from rdflib import Graph
 from starlette.concurrency import run_in_threadpool
 
-from ipkg.api.deps import EngineDep, templates, wants_json
+from ipkg.api.deps import EngineDep, page_format, templates
 from ipkg.api.errors import BadRequest, UnsupportedMediaType, error_response, status_of
 from ipkg.api.routes.linked_data import term_view
 from ipkg.graph.queries import named_queries
@@ -217,10 +217,9 @@ async def query_page(request: Request, engine: EngineDep) -> Response:
         except SparqlError as e:
             status = status_of(e)
             page["error"] = {"status": status, "name": type(e).__name__, "message": str(e)}
-    if request.query_params.get("format", "").strip():
-        chosen: str | None = "application/json" if wants_json(request) else "text/html"
-    else:
-        chosen = negotiate(request.headers.get("accept"), ("text/html", "application/json"))
+    offers = {"html": "text/html", "json": "application/json"}
+    fmt = page_format(request)
+    chosen = offers[fmt] if fmt else negotiate(request.headers.get("accept"), tuple(offers.values()))
     if chosen == "application/json":
         return JSONResponse(page, status_code=status)
     if chosen is None:

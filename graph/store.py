@@ -489,13 +489,20 @@ class RemoteStore(Store):
 # ------------------------------------------------------------------------------------ factory
 
 
+def local_source(settings: Settings) -> Path | None:
+    """What the store ``settings.store`` opens on disk: the Oxigraph folder, or the N-Triples file the
+    in-memory store loads; None for a remote store."""
+    return {"oxigraph": settings.store_dir, "memory": settings.build_dir / "ipkg.nt"}.get(settings.store)
+
+
 def open_store(settings: Settings, *, read_only: bool = True) -> Store:
     """The store ``settings.store`` names: "oxigraph" (default), "memory" or "remote"."""
     kind = settings.store
     if kind == "oxigraph":
         return OxigraphStore(settings.store_dir, read_only=read_only)
     if kind == "memory":
-        nt = settings.build_dir / "ipkg.nt"
+        nt = local_source(settings)
+        assert nt is not None
         if not nt.is_file():
             raise StoreError(f"no graph at {nt}; run `ipkg build` first")
         store = MemoryStore()

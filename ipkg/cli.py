@@ -153,10 +153,11 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
 ) -> None:
     """Serve the graph: SPARQL endpoint, JSON API, pages and network views on http://HOST:PORT."""
+    from ipkg.graph.store import local_source
     from ipkg.serve import serve as run_server
 
     settings = _settings(data, host=host, port=port)
-    needed = {"oxigraph": settings.store_dir, "memory": settings.build_dir / "ipkg.nt"}.get(settings.store)
+    needed = local_source(settings)  # checked without opening it: the server opens it, once
     if needed is not None and not needed.exists():
         err.print(f"[red]no graph at {needed}[/]: run `ipkg build` first")
         raise typer.Exit(1)

@@ -79,7 +79,7 @@ def render(g: nx.Graph, *, legend: list[dict[str, str]], hierarchical: bool = Fa
     nodes, edges, _heading, _height, _width, _options_json = net.get_network_data()
     keep_node = ("id", "label", "title", "color", "size", "shape", "url", "group", "level", "font", "borderWidth",
                  "kind")
-    keep_edge = ("from", "to", "width", "title", "label", "color", "dashes", "arrows", "value")
+    keep_edge = ("from", "to", "width", "title", "label", "color", "dashes", "arrows", "value", "smooth")
     return {
         "title": title,
         "nodes": [{k: n[k] for k in keep_node if k in n} for n in nodes],
@@ -214,13 +214,20 @@ def lineage_network(view: dict[str, Any]) -> dict[str, Any]:
         later, earlier = lk["later"]["iri"], lk["earlier"]["iri"]
         if later in g and earlier in g:
             score = lk["score"] if lk["score"] is not None else 0
-            g.add_edge(later, earlier, weight=1 + 4 * score, label=f"{score:.2f}",
+            span = g.nodes[later]["level"] - g.nodes[earlier]["level"]
+            # An arrow to the next plan is straight; one that skips a plan arcs past the columns between instead
+            # of running through their nodes. Scores are the arrows' widths and tooltips, not labels: labels
+            # piled up on the nodes the arrows pass.
+            smooth = {"enabled": False} if span <= 1 else \
+                {"enabled": True, "type": "curvedCW", "roundness": min(0.5, 0.12 * span)}
+            g.add_edge(later, earlier, weight=1 + 4 * score, smooth=smooth,
                        title=f"{lk['relation']} (score {score:.2f})" + (": " + "; ".join(lk["evidence"]) if lk["evidence"] else ""),
                        dashes=not lk["asserted"], arrows="to",
                        color={"color": "#0f172a" if lk["asserted"] else "#94a3b8"})
     legend = [{"colour": colours[c["document"]["slug"]], "label": f"{c['document'].get('year') or ''} "
                f"{c['document']['short_title']}"} for c in view["columns"]]
-    legend.append({"colour": "", "label": "solid arrow: asserted link (ipkg:continues); dashed: candidate below the threshold"})
+    legend.append({"colour": "", "label": "solid arrow: asserted link (ipkg:continues); dashed: candidate below the "
+                   "threshold; the wider the arrow, the higher its score (hover it for the score and evidence)"})
     return render(g, legend=legend, hierarchical=True, title="Lineage")
 
 

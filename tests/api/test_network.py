@@ -53,6 +53,32 @@ def test_lineage_network(views):
     assert data["options"]["layout"]["hierarchical"]["enabled"]
 
 
+def _measure(doc: str, label: str, focus: bool = False) -> dict[str, object]:
+    return {"iri": f"https://ipkg.example/id/measure/{doc}/{label}", "label": label, "excerpt": "...",
+            "url": f"/measure/{doc}/{label}", "focus": focus}
+
+
+def test_lineage_network_arrows_skip_columns_without_labels():
+    """Score labels piled up on the nodes that arrows crossed: an arrow that skips a plan arcs past the column
+    between, arrows to the next plan are straight, and a score is an arrow's width and tooltip, not a label."""
+    columns = [{"document": {"slug": doc, "title": doc, "short_title": doc, "year": year},
+                "measures": [_measure(doc, "1", focus=doc == "c")]}
+               for doc, year in (("a", 2008), ("b", 2009), ("c", 2012))]
+
+    def link(later: str, earlier: str, score: float, asserted: bool) -> dict[str, object]:
+        return {"later": {"iri": _measure(later, "1")["iri"]}, "earlier": {"iri": _measure(earlier, "1")["iri"]},
+                "score": score, "asserted": asserted, "relation": "continues", "evidence": ["patent navigation"]}
+    data = network.lineage_network({"columns": columns,
+                                    "links": [link("c", "a", 0.9, True), link("c", "b", 0.3, False)]})
+    by_target = {e["to"].split("/")[-2]: e for e in data["edges"]}
+    assert not any("label" in e for e in data["edges"])
+    assert by_target["a"]["smooth"]["type"] == "curvedCW" and by_target["a"]["smooth"]["enabled"]
+    assert by_target["b"]["smooth"] == {"enabled": False}
+    assert by_target["a"]["width"] > by_target["b"]["width"]
+    assert "score 0.90" in by_target["a"]["title"] and "patent navigation" in by_target["a"]["title"]
+    assert by_target["b"]["dashes"] and not by_target["a"]["dashes"]
+
+
 def test_rdf_network_caps_nodes():
     g = Graph().parse(FIXTURE)
     data = network.rdf_network(g, max_nodes=10)

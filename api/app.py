@@ -8,12 +8,11 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse
+from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ipkg.api.deps import STATIC_DIR, StoreHolder, templates
+from ipkg.api.deps import STATIC_DIR, StoreHolder, templates, wants_json
 from ipkg.api.errors import error_response, install_error_handlers
 from ipkg.api.page_cache import PageCache
 from ipkg.api.routes import entities, linked_data, network, pages, sparql
@@ -21,6 +20,12 @@ from ipkg.graph.sparql import SparqlEngine
 from ipkg.settings import Settings
 
 __all__ = ["create_app"]
+
+
+API_DESCRIPTION = """An open knowledge graph of Chinese national intellectual-property policy.
+
+Every page of the site also answers `?format=json`, every thing has a Turtle twin under `/id/`
+(for example `/id/agency/sipo.ttl`), and SPARQL 1.1 queries go to `/sparql` (GET or POST)."""
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -37,7 +42,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(
         title="ipkg",
-        description="An open knowledge graph of Chinese national intellectual-property policy.",
+        description=API_DESCRIPTION,
         lifespan=lifespan,
         # FastAPI's own docs pages load their scripts from a CDN; /docs below serves a vendored copy
         docs_url=None,
@@ -54,15 +59,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     @app.get("/docs", include_in_schema=False)
-    def api_docs() -> HTMLResponse:
-        """The generated OpenAPI page, with Swagger UI served from /static (no CDN)."""
-        return get_swagger_ui_html(
-            openapi_url=app.openapi_url or "/openapi.json",
-            title="ipkg — API",
-            swagger_js_url="/static/vendor/swagger-ui/swagger-ui-bundle.js",
-            swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css",
-            swagger_favicon_url="/static/vendor/swagger-ui/favicon-32x32.png",
-        )
+    def api_docs(request: Request) -> Response:
+        """The generated OpenAPI page inside the site's layout (Swagger UI served from /static, no CDN); its
+        machine twin is the OpenAPI document itself."""
+        if wants_json(request):
+            return JSONResponse(app.openapi())
+        return templates.TemplateResponse(request, "api_docs.html",
+                                          {"title": "API", "openapi_url": app.openapi_url or "/openapi.json"})
 
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     # the last added runs first: HEAD becomes GET before the size limits and the page cache see it

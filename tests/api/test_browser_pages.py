@@ -95,3 +95,13 @@ def test_wide_tables_do_not_widen_the_page_on_a_phone(browser_page, path):
     assert browser_page.evaluate("document.documentElement.scrollWidth") <= 390
     widest = browser_page.evaluate("Math.max(...[...document.querySelectorAll('table.grid')].map(t => t.scrollWidth))")
     assert widest > 390  # the tables are still wider than the screen: they scroll, they are not cut
+
+
+def test_api_docs_sit_in_the_site(browser_page, server_url):
+    """/docs is a page of the site: its header leads back, and Swagger UI (vendored) draws the operations."""
+    browser_page.goto("/docs")
+    browser_page.locator(".opblock-summary-path", has_text="/api/measures").first.wait_for()
+    assert browser_page.locator("header.site nav a.active").inner_text() == "API docs"
+    assert browser_page.console_errors == [] and browser_page.failed_urls == []
+    browser_page.locator("header.site a.brand").click()
+    browser_page.wait_for_url(f"{server_url}/")

@@ -124,6 +124,7 @@ class Catalogue:
     instruments: dict[str, dict[str, Any]] = field(default_factory=dict)
     ip_types: dict[str, dict[str, Any]] = field(default_factory=dict)
     responsibilities: list[tuple[str, str, str]] = field(default_factory=list)  # (measure iri, agency id, role)
+    agency_names: dict[str, set[str]] = field(default_factory=dict)  # agency id -> English names as printed
     counts: dict[str, int] = field(default_factory=dict)
     lineage_threshold: float | None = None  # the score from which the build asserted a lineage link
     raw_texts: dict[str, str] = field(default_factory=dict)  # slug -> raw file text (when readable)
@@ -351,6 +352,17 @@ def load_catalogue(store: Store, raw_dir: Path | None = None) -> Catalogue:
         ag["kind"] = _first(ag["kind"], notation(kind))
     for ag in cat.agencies.values():
         ag["label"] = ag["label"] or ag["id"]
+    # every English name an agency is printed under, for the search box to recognise it
+    rows = q(
+        SPARQL_PREFIXES
+        + """SELECT ?id ?name WHERE {
+  ?a a org:Organization ; dcterms:identifier ?id .
+  { ?a skos:prefLabel ?name } UNION { ?a skos:altLabel ?name }
+  FILTER(lang(?name) = "en" || lang(?name) = "")
+}"""
+    ).rows
+    for aid, name in rows:
+        cat.agency_names.setdefault(value(aid), set()).add(value(name))
 
     # who is responsible for what (also the co-responsibility network)
     rows = q(

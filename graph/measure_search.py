@@ -5,6 +5,10 @@ passing mention above the measure about the thing. Here a query is cut into word
 stem (the lineage linker's stemmer, so "pledge", "pledging" and "pledged" meet); every content word must
 occur; the measures whose text holds the query as a phrase come first, each group ordered by BM25 over the
 text and its headings.
+
+A query may also name agencies ("SIPO patent navigation"): the agency's clause is not the measure's text,
+so its name would match almost nothing as words. ``AgencyNames`` takes the names out of the query, and the
+search keeps the measures of those agencies (any role) that hold the other words.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Any
 
@@ -59,14 +64,17 @@ class MeasureSearch:
         self.avg_length = sum(e.length for e in self.entries) / n
         self.idf = {s: math.log(1 + (n - f + 0.5) / (f + 0.5)) for s, f in df.items()}
 
-    def find(self, q: str) -> list[tuple[bool, float, Key]]:
-        """(holds the phrase, BM25, key) of every measure with all the query's stems, best first."""
+    def find(self, q: str, within: AbstractSet[Key] | None = None) -> list[tuple[bool, float, Key]]:
+        """(holds the phrase, BM25, key) of every measure (of ``within``, when given) with all the query's
+        stems, best first."""
         stems = query_stems(q)
         if not stems:
             return []
         phrase = " ".join(words(q))
         hits = []
         for e in self.entries:
+            if within is not None and e.key not in within:
+                continue
             if not all(s in e.counts for s in stems):
                 continue
             norm = BM25_K1 * (1 - BM25_B + BM25_B * e.length / self.avg_length)
@@ -75,6 +83,52 @@ class MeasureSearch:
             hits.append((in_phrase, bm25, e.key))
         hits.sort(key=lambda h: (not h[0], -h[1]))
         return hits
+
+
+class AgencyNames:
+    """The agencies a query names, by any English name they are printed under: names of two words or more
+    in any case ("state intellectual property office"), one-word names only as printed in capitals ("SIPO";
+    "most" is a word, "MOST" the ministry)."""
+
+    def __init__(self, names: dict[str, set[str]]) -> None:
+        self.phrases: dict[tuple[str, ...], set[str]] = {}
+        self.acronyms: dict[str, set[str]] = {}
+        for aid, printed in names.items():
+            for name in printed:
+                ws = words(name)
+                ws = ws[1:] if ws[:1] == ["the"] else ws
+                if len(ws) > 1:
+                    self.phrases.setdefault(tuple(ws), set()).add(aid)
+                elif len(ws) == 1 and len(name.strip()) > 1 and name.strip().isupper():
+                    self.acronyms.setdefault(name.strip(), set()).add(aid)
+        self.longest = max(map(len, self.phrases), default=0)
+
+    def split(self, q: str) -> tuple[list[set[str]], str]:
+        """The agencies ``q`` names (per name, the ids it may stand for), and ``q`` without those names and
+        the function words left at its ends; the longest name wins where names overlap."""
+        tokens = _WORD.findall(q)
+        lower = [t.lower() for t in tokens]
+        named: list[set[str]] = []
+        rest: list[str] = []
+        i = 0
+        while i < len(tokens):
+            size, ids = 1, self.acronyms.get(tokens[i])
+            for n in range(min(self.longest, len(tokens) - i), 1, -1):
+                if tuple(lower[i : i + n]) in self.phrases:
+                    size, ids = n, self.phrases[tuple(lower[i : i + n])]
+                    break
+            if ids:
+                if ids not in named:
+                    named.append(ids)
+            else:
+                rest.append(tokens[i])
+            i += size
+        if named:  # the words that joined the names to the query ("of the", "and") are not search words
+            while rest and rest[-1].lower() in FUNCTION_WORDS:
+                rest.pop()
+            while rest and rest[0].lower() in FUNCTION_WORDS:
+                rest.pop(0)
+        return named, " ".join(rest)
 
 
 def highlight(text: str, stems: list[str], phrase: str, width: int = 220) -> list[dict[str, Any]]:

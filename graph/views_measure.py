@@ -15,6 +15,7 @@ from ipkg.graph.catalogue import (
     BASE,
     BASIS_LABELS,
     ROLE_LABELS,
+    ROLE_ORDER,
     SPARQL_PREFIXES,
     STATED_BASES,
     BadParameter,
@@ -25,7 +26,7 @@ from ipkg.graph.catalogue import (
     notation,
     value,
 )
-from ipkg.graph.measure_search import MAX_TERMS, MeasureSearch, highlight, query_stems, words
+from ipkg.graph.measure_search import MAX_TERMS, AgencyNames, MeasureSearch, highlight, query_stems, words
 
 if TYPE_CHECKING:
     from ipkg.graph.store import Store
@@ -446,19 +447,30 @@ def document_lineage(store: Store, cat: Catalogue) -> dict[str, Any]:
 def search(cat: Catalogue, q: str, limit: int = 50, offset: int = 0) -> dict[str, Any]:
     """Measures whose text and headings hold every content word of ``q`` (by stem; phrase matches first,
     then BM25: ``graph/measure_search.py``), the ``limit`` best from the ``offset``-th on; plus the agencies,
-    instruments and IP types whose names hold every word."""
+    instruments and IP types whose names hold every word. Agencies the query names ("SIPO patent
+    navigation") narrow the measures to theirs (any role) instead of being searched as words."""
     if len(q) > MAX_QUERY_CHARS:
         raise BadParameter(f"the search text is longer than {MAX_QUERY_CHARS} characters")
-    stems = query_stems(q)
-    index = cat.__dict__.get("_search") or cat.__dict__.setdefault("_search", MeasureSearch(cat.measures))
-    hits = index.find(q)
+    index = _cached(cat, "_search", lambda: MeasureSearch(cat.measures))
+    named, text = _cached(cat, "_agency_names", lambda: AgencyNames(cat.agency_names)).split(q)
+    within = _measures_of_all(cat, named) if named else None
+    stems = query_stems(text)
+    if within is not None and not stems:
+        # the query is only agency names: all their measures, leads first, in document order
+        order = {key: n for n, key in enumerate(cat.measures)}
+        hits = [(False, 0.0, key) for key in sorted(within, key=lambda k: (within[k], order[k]))]
+    else:
+        hits = index.find(text, within)
     results = []
     for in_phrase, _, key in hits[offset : offset + limit]:
         ref = cat.measure_ref(key)
         assert ref is not None
         m = cat.measures[key]
-        results.append({**ref, "heading_path": m["heading_path"], "phrase": in_phrase,
-                        "snippet": highlight(m["text"], stems, q)})
+        hit = {**ref, "heading_path": m["heading_path"], "phrase": in_phrase,
+               "snippet": highlight(m["text"], stems, text)}
+        if within is not None:
+            hit["agency_role"] = ROLE_LABELS[_ROLE_NAMES[within[key]]]
+        results.append(hit)
     terms = words(q)[:MAX_TERMS]
 
     def names(items: dict[str, dict[str, Any]], keyname: str) -> list[dict[str, Any]]:
@@ -474,6 +486,8 @@ def search(cat: Catalogue, q: str, limit: int = 50, offset: int = 0) -> dict[str
     return {
         "q": q,
         "terms": stems,
+        "within_agencies": [cat.agency_ref(aid) for ids in named for aid in sorted(ids)],
+        "text": text,
         "total": len(hits),
         "phrase_matches": sum(h[0] for h in hits),
         "offset": offset,
@@ -483,6 +497,27 @@ def search(cat: Catalogue, q: str, limit: int = 50, offset: int = 0) -> dict[str
         "instruments": names(cat.instruments, "slug"),
         "ip_types": names(cat.ip_types, "id"),
     }
+
+
+_ROLE_NAMES = {order: role for role, order in ROLE_ORDER.items()}
+
+
+def _cached(cat: Catalogue, name: str, make: Any) -> Any:
+    """A search structure built once per catalogue (a rebuilt store is a new catalogue)."""
+    return cat.__dict__.get(name) or cat.__dict__.setdefault(name, make())
+
+
+def _measures_of_all(cat: Catalogue, named: list[set[str]]) -> dict[tuple[str, str], int]:
+    """The measures that every named agency (any of the ids a name may stand for) has a role in, each with
+    the best of those roles (``ROLE_ORDER``: lead first)."""
+    wanted = set().union(*named)
+    roles: dict[tuple[str, str], dict[str, int]] = {}
+    for m_iri, aid, role in cat.responsibilities:
+        key = cat.measure_by_iri.get(m_iri)
+        if aid in wanted and key is not None:
+            roles.setdefault(key, {})[aid] = ROLE_ORDER[role]
+    return {key: min(r[a] for ids in named for a in ids & r.keys())
+            for key, r in roles.items() if all(ids & r.keys() for ids in named)}
 
 
 # ---------------------------------------------------------------------------------------------- compare

@@ -332,12 +332,15 @@ class DocumentLineage(_Model):
 class SearchHit(MeasureRef):
     heading_path: str = ""
     phrase: bool = False  # the text holds the query as a phrase (these come first)
+    agency_role: str | None = None  # when the query names agencies: their best role in this measure
     snippet: list[dict[str, Any]]
 
 
 class SearchResult(_Model):
     q: str
     terms: list[str]  # the stems searched for: every one must occur
+    within_agencies: list[dict[str, Any]] = []  # agencies the query names: only their measures (any role)
+    text: str = ""  # the query without those names: the words searched for in the measures' text
     total: int
     phrase_matches: int = 0  # how many of the total hold the query as a phrase
     offset: int = 0  # the rank of the first result (0: the best); page on with offset + limit while < total

@@ -129,6 +129,26 @@ def test_search_matches_words_by_stem_and_puts_phrases_first(server_url):
     assert law["slug"] == "patent-law"  # the key of /api/instruments too
 
 
+def test_search_for_an_agency_and_words_keeps_that_agencys_measures(server_url):
+    """ "SIPO patent navigation": the agency's name is not the measures' text; it narrows to SIPO's measures."""
+    sipo = get(server_url, "/api/agencies/sipo").json()
+    of_sipo = {(m["slug"], m["label"]) for m in sipo["measures"]}
+    d = get(server_url, "/api/search", q="SIPO patent navigation", limit=200).json()
+    assert [a["id"] for a in d["within_agencies"]] == ["sipo"] and d["text"] == "patent navigation"
+    hits = {(r["slug"], r["label"]) for r in d["results"]}
+    assert ("division-of-work-2016", "72") in hits and hits <= of_sipo
+    assert all(r["agency_role"] for r in d["results"])
+    everywhere = get(server_url, "/api/search", q="patent navigation", limit=200).json()
+    assert hits < {(r["slug"], r["label"]) for r in everywhere["results"]}  # other agencies' measures too
+    assert everywhere["within_agencies"] == [] and everywhere["results"][0].get("agency_role") is None
+    # the name alone: every measure SIPO has a role in, leads first; the full name works as the acronym does
+    alone = get(server_url, "/api/search", q="SIPO", limit=200).json()
+    assert {(r["slug"], r["label"]) for r in alone["results"]} == of_sipo and alone["total"] == len(of_sipo)
+    assert alone["results"][0]["agency_role"] == "lead"
+    full = get(server_url, "/api/search", q="the State Intellectual Property Office", limit=200).json()
+    assert full["total"] == alone["total"]
+
+
 @pytest.mark.parametrize(
     "path",
     [

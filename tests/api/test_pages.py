@@ -102,6 +102,14 @@ def test_search_finds_measure(server_url):
     assert "<mark>" in body
 
 
+def test_search_page_names_the_agency_it_narrows_to(server_url):
+    body = page(server_url, "/search", q="SIPO patent navigation").text
+    summary = body[body.index('id="search-summary"'):body.index("</p>", body.index('id="search-summary"'))]
+    assert 'of <a href="/agency/sipo">SIPO</a> (any role) holds “patent navigation”' in summary
+    assert 'href="?q=patent+navigation"' in summary  # the same words in every measure
+    assert 'href="/measure/division-of-work-2016/72"' in body and '<span class="badge">' in body
+
+
 @pytest.mark.parametrize(
     "path",
     [

@@ -80,6 +80,8 @@ class Section:
     number_as_printed: str
     parent: str | None  # path of the enclosing section, None at the top
     span: Span  # the heading line in the raw file
+    intro: Span | None = None  # its own text before its first item or subsection (``extract/intros.py``)
+    intro_text: str = ""  # that text, cleaned: paragraphs separated by a blank line
 
 
 @dataclass

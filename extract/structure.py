@@ -15,6 +15,7 @@ from pathlib import Path
 from ipkg.extract.cleaning import Cleaner, CleanText, collapse
 from ipkg.extract.errors import StructureError
 from ipkg.extract.indicators import IndicatorTable
+from ipkg.extract.intros import add_intros
 from ipkg.extract.records import Indicator, Measure, MeasureKind, Section, SectionKind, Span
 from ipkg.extract.styles import NUMBERING_LIKE, SPECIAL_COLUMN, STYLES, Style
 
@@ -76,7 +77,9 @@ class _Parser:
         if not self.measures:
             raise StructureError(self.path, None, f"no measures found with numbering style {self.style.name!r}")
         indicators = self.table.finish(self.clean)
-        return Structure(list(self.sections.values()), self.measures, indicators, self.warnings)
+        sections = list(self.sections.values())
+        add_intros(sections, self.measures, self.clean)
+        return Structure(sections, self.measures, indicators, self.warnings)
 
     def _lineno(self, clean_offset: int) -> int:
         return self.clean.raw.count("\n", 0, self.clean.offsets[clean_offset]) + 1

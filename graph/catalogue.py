@@ -260,15 +260,16 @@ def load_catalogue(store: Store, raw_dir: Path | None = None) -> Catalogue:
     # sections
     rows = q(
         SPARQL_PREFIXES
-        + """SELECT ?s ?path ?title ?parent ?printed ?start ?end WHERE {
+        + """SELECT ?s ?path ?title ?parent ?printed ?start ?end ?intro ?istart ?iend WHERE {
   ?s a ipkg:Section ; skos:notation ?path .
   OPTIONAL { ?s dcterms:title ?title }
   OPTIONAL { ?s dcterms:isPartOf ?parent }
   OPTIONAL { ?s ipkg:numberAsPrinted ?printed }
   OPTIONAL { ?s ipkg:span/oa:hasSelector ?sel . ?sel oa:start ?start ; oa:end ?end }
+  OPTIONAL { ?s dcterms:description ?intro ; ipkg:introSpan/oa:hasSelector ?isel . ?isel oa:start ?istart ; oa:end ?iend }
 }"""
     ).rows
-    for s, path, title, parent, printed, start, end in rows:
+    for s, path, title, parent, printed, start, end, intro, istart, iend in rows:
         rest = local(s, "section")
         if not rest or "/" not in rest:
             continue
@@ -285,6 +286,9 @@ def load_catalogue(store: Store, raw_dir: Path | None = None) -> Catalogue:
             "parent": parent_rest.split("/", 1)[1] if parent_rest and "/" in parent_rest else None,
             "start": value(start) if start is not None else 0,
             "end": value(end) if end is not None else 0,  # of the heading
+            # its own text before its first item or subsection (extract/intros.py)
+            "intro": {"paragraphs": value(intro).split("\n\n"), "span": {"start": value(istart), "end": value(iend)}}
+            if intro is not None else None,
         }
 
     # measures

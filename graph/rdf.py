@@ -242,6 +242,9 @@ class GraphBuilder:
         if s.number_as_printed:
             self.add(node, IPKG.numberAsPrinted, Literal(s.number_as_printed))
         self.add(node, IPKG.span, self.span(node, s.doc, s.span, quote=True))
+        if s.intro is not None and s.intro_text:
+            self.add(node, DCTERMS.description, Literal(s.intro_text, lang="en"))
+            self.add(node, IPKG.introSpan, self.span(node, s.doc, s.intro, role="intro"))
 
     def measure(self, m: Measure) -> None:
         node = measure_iri(m.doc, m.label)

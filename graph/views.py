@@ -9,19 +9,14 @@ instruments, IP types and lineage run one or two SPARQL queries each (``views_me
 
 from __future__ import annotations
 
-import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ipkg.extract.cleaning import cleaner_for, collapse
 from ipkg.graph import views_agency, views_measure
 from ipkg.graph.catalogue import BadParameter, Catalogue, NotFound, ViewError, load_catalogue
-
-PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
-SENTENCE_END = frozenset(".!?;:”\")）")
 
 if TYPE_CHECKING:
     from ipkg.graph.store import Store
@@ -123,34 +118,9 @@ class Views:
             **{k: sec[k] for k in ("slug", "path", "iri", "url", "title", "number_as_printed")},
             "document": cat.doc_ref(slug),
             "trail": trail,
-            "intro": self._intro(slug, sec),
+            "intro": sec["intro"],
             "outline": self._outline(slug, path),
         }
-
-    def _intro(self, slug: str, sec: dict[str, Any]) -> dict[str, Any] | None:
-        """The section's own text, between its heading and its first item or subsection (a plan's background,
-        principles and goals): no measure holds it. Cleaned paragraphs and the raw span; None when empty."""
-        cat = self.catalogue
-        raw = cat.raw_texts.get(slug)
-        if raw is None or not sec["end"]:
-            return None
-        following = [x["start"] for x in (*cat.sections.values(), *cat.measures.values())
-                     if x["slug"] == slug and x["start"] > sec["start"]]
-        end = min(following, default=len(raw))
-        text = cleaner_for(raw).clean(raw[sec["end"] : end]).text
-        # table rows (tab-separated) are the plan's key indicators, given with the document
-        paragraphs: list[str] = []
-        for piece in (collapse(p) for p in PARAGRAPH_BREAK.split(text) if "\t" not in p):
-            if not any(ch.isalnum() for ch in piece):  # a rule or separator left between paragraphs
-                continue
-            if paragraphs and (piece[0].islower() or paragraphs[-1][-1] not in SENTENCE_END):
-                # a sentence running on across a page break
-                paragraphs[-1] += " " + piece
-            else:
-                paragraphs.append(piece)
-        if not paragraphs:
-            return None
-        return {"paragraphs": paragraphs, "span": {"start": sec["end"], "end": end}}
 
     def _outline(self, slug: str, root: str | None) -> list[dict[str, Any]]:
         """Sections and measures of a document (or under one section) as a nested outline."""

@@ -117,6 +117,7 @@ class IPKG(DefinedNamespace):
     measureKind: URIRef
     text: URIRef
     span: URIRef
+    introSpan: URIRef
     listPosition: URIRef
 
     # responsibility

@@ -11,7 +11,7 @@ from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
 from ipkg.extract.records import Corpus
 from ipkg.graph.rdf import corpus_graph
-from ipkg.ontology.namespaces import ID, IPKG, OA, PROV, RDF, SKOS, XSD
+from ipkg.ontology.namespaces import DCTERMS, ID, IPKG, OA, PROV, RDF, SKOS, XSD, section_iri
 
 FIXTURES = Path(__file__).parent / "fixtures"
 M20 = ID["measure/division-of-work-2016/20"]
@@ -121,6 +121,19 @@ def test_real_measure_spans_match_records(real_graph: Graph, built) -> None:  # 
     for m in report.corpus.measures[:: 7]:
         pos = URIRef(f"{ID}measure/{m.doc}/{m.label}#span-position")
         assert (int(real_graph.value(pos, OA.start)), int(real_graph.value(pos, OA.end))) == (m.span.start, m.span.end)
+
+
+def test_real_section_introductions_with_their_spans(real_graph: Graph, built) -> None:  # noqa: ANN001
+    """A section's own text (a plan's background, goals) is its dcterms:description, with an ipkg:introSpan."""
+    _, report = built
+    expected = {section_iri(s.doc, s.path): s for s in report.corpus.sections if s.intro is not None}
+    described = set(real_graph.subjects(DCTERMS.description, None)) & set(real_graph.subjects(RDF.type, IPKG.Section))
+    assert described == set(expected) and len(described) == 13
+    for node, s in expected.items():
+        assert str(real_graph.value(node, DCTERMS.description)) == s.intro_text
+        pos = real_graph.value(real_graph.value(node, IPKG.introSpan), OA.hasSelector)
+        assert (int(real_graph.value(pos, OA.start)), int(real_graph.value(pos, OA.end))) == (s.intro.start, s.intro.end)
+        assert real_graph.value(node, IPKG.span) != real_graph.value(node, IPKG.introSpan)  # the heading's own
 
 
 def test_real_task_20_leads(real_graph: Graph) -> None:

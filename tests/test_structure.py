@@ -111,6 +111,29 @@ def test_gold_inventory_is_reproduced_exactly(structure, data_dir):
         assert expected == found == exact, (doc, table.notes[:10])
 
 
+def test_a_heading_keeps_its_own_text_before_its_first_item():
+    raw = ("I. Part\n\nThe background of the plan runs on across\n\n— 15 —\n\na page break.\n\n"
+           "A second paragraph.\n\n1. An item.\n\nII. Another part\n\n2. Its item.\n")
+    part_one, part_two = parse_structure("x", "x.txt", raw, "tasks-with-agencies").sections
+    assert part_one.intro_text == ("The background of the plan runs on across a page break.\n\n"
+                                   "A second paragraph.")
+    assert part_one.intro is not None
+    assert part_one.intro.slice(raw).startswith("The background") and part_one.intro.slice(raw).endswith("paragraph.")
+    assert part_two.intro is None and part_two.intro_text == ""  # its item follows its heading
+
+
+def test_corpus_section_introductions(structure, raws):
+    intros = {(s.doc, s.path): s for s in structure.sections if s.intro is not None}
+    assert len(intros) == 13
+    goals = intros[("fyp13-plan-2016", "II.iii")]
+    assert goals.intro_text.startswith("Till 2020, targets of the IP strategy will be achieved")
+    assert "\t" not in goals.intro_text and "Anticipatory" not in goals.intro_text  # the indicator table
+    for s in intros.values():
+        # the span begins where the text begins and ends where it ends (page furniture may lie between)
+        raw = s.intro.slice(raws[s.doc])
+        assert raw[:12] == s.intro_text[:12] and raw.strip() == raw, (s.doc, s.path)
+
+
 def test_unknown_numbering_names_file_and_line():
     raw = "I. Part\n\n1. An item.\n\na) an item in a style nobody declared\n"
     with pytest.raises(StructureError, match=r"odd\.txt:5: numbering 'a\)'"):

@@ -11,7 +11,7 @@ from rdflib import Graph, Literal, URIRef
 from ipkg.extract.records import Corpus
 from ipkg.graph.rdf import corpus_graph
 from ipkg.graph.validate import validate
-from ipkg.ontology.namespaces import ID, IPKG, OA, PROV, RDF, SKOS, XSD
+from ipkg.ontology.namespaces import DCTERMS, ID, IPKG, OA, PROV, RDF, SKOS, XSD
 
 FIXTURES = Path(__file__).parent / "fixtures"
 M20 = ID["measure/division-of-work-2016/20"]
@@ -91,6 +91,17 @@ def test_offsets_and_ranks_are_integer_literals(node, prop, value, conforms) -> 
     if not conforms:
         assert any(v.focus in ("oa:start", "oa:end", "ipkg:rank") and "integer" in v.message
                    for v in report.violations), report.summary()
+
+
+def test_a_section_has_one_introduction_at_most() -> None:
+    g = tiny_graph()
+    section = next(g.subjects(RDF.type, IPKG.Section))
+    g.add((section, DCTERMS.description, Literal("An introduction.", lang="en")))
+    assert validate(g).conforms
+    g.add((section, DCTERMS.description, Literal("Another one.", lang="en")))
+    g.add((section, IPKG.introSpan, ID["agency/sipo"]))  # not a span
+    report = validate(g)
+    assert {v.path for v in report.violations} >= {"dcterms:description", "ipkg:introSpan"}, report.summary()
 
 
 def test_score_out_of_range() -> None:

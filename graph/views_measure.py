@@ -471,6 +471,17 @@ def search(cat: Catalogue, q: str, limit: int = 50, offset: int = 0) -> dict[str
         if within is not None:
             hit["agency_role"] = ROLE_LABELS[_ROLE_NAMES[within[key]]]
         results.append(hit)
+    sections = []
+    if stems and within is None:
+        # a plan's background and goals belong to no measure: their sections are found apart
+        intros = _cached(cat, "_section_search", lambda: MeasureSearch(
+            {key: {"text": "\n\n".join(sec["intro"]["paragraphs"]), "heading_path": sec["title"]}
+             for key, sec in cat.sections.items() if sec["intro"]}))
+        for _, _, (slug, path) in intros.find(text)[:MAX_SECTION_HITS]:
+            sec = cat.sections[(slug, path)]
+            sections.append({k: sec[k] for k in ("slug", "path", "title", "url")} | {
+                "document": cat.doc_ref(slug),
+                "snippet": highlight("\n\n".join(sec["intro"]["paragraphs"]), stems, text)})
     terms = words(q)[:MAX_TERMS]
 
     def names(items: dict[str, dict[str, Any]], keyname: str) -> list[dict[str, Any]]:
@@ -493,6 +504,7 @@ def search(cat: Catalogue, q: str, limit: int = 50, offset: int = 0) -> dict[str
         "offset": offset,
         "limit": limit,
         "results": results,
+        "sections": sections,
         "agencies": names(cat.agencies, "id"),
         "instruments": names(cat.instruments, "slug"),
         "ip_types": names(cat.ip_types, "id"),
@@ -500,6 +512,7 @@ def search(cat: Catalogue, q: str, limit: int = 50, offset: int = 0) -> dict[str
 
 
 _ROLE_NAMES = {order: role for role, order in ROLE_ORDER.items()}
+MAX_SECTION_HITS = 10
 
 
 def _cached(cat: Catalogue, name: str, make: Any) -> Any:

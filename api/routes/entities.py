@@ -346,6 +346,7 @@ class SearchResult(_Model):
     offset: int = 0  # the rank of the first result (0: the best); page on with offset + limit while < total
     limit: int = 50
     results: list[SearchHit]
+    sections: list[dict[str, Any]] = []  # sections whose own introduction holds the words (no measure does)
     agencies: list[dict[str, Any]]
     instruments: list[dict[str, Any]]
     ip_types: list[dict[str, Any]]

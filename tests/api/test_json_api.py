@@ -149,6 +149,18 @@ def test_search_for_an_agency_and_words_keeps_that_agencys_measures(server_url):
     assert full["total"] == alone["total"]
 
 
+def test_search_finds_the_section_introductions_no_measure_holds(server_url):
+    d = get(server_url, "/api/search", q="Twelfth Five-Year Plan").json()
+    assert d["total"] == 0  # the 2016 plan's background names it; no measure does
+    [background] = d["sections"]
+    assert (background["slug"], background["path"], background["url"]) == (
+        "fyp13-plan-2016", "I", "/section/fyp13-plan-2016/I")
+    assert [p["text"] for p in background["snippet"] if p["hit"]] == ["Twelfth", "Five", "Year", "Plan"]
+    goals = get(server_url, "/api/search", q="development goals").json()
+    assert goals["total"] > 0 and ("fyp13-plan-2016", "II.iii") in {(s["slug"], s["path"]) for s in goals["sections"]}
+    assert get(server_url, "/api/search", q="SIPO").json()["sections"] == []  # an agency's measures only
+
+
 @pytest.mark.parametrize(
     "path",
     [

@@ -8,11 +8,11 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ipkg.api.deps import STATIC_DIR, StoreHolder, templates, wants_json
+from ipkg.api.deps import STATIC_DIR, StoreHolder, templates
 from ipkg.api.errors import error_response, install_error_handlers
 from ipkg.api.page_cache import PageCache
 from ipkg.api.routes import entities, linked_data, network, pages, sparql
@@ -62,10 +62,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def api_docs(request: Request) -> Response:
         """The generated OpenAPI page inside the site's layout (Swagger UI served from /static, no CDN); its
         machine twin is the OpenAPI document itself."""
-        if wants_json(request):
-            return JSONResponse(app.openapi())
-        return templates.TemplateResponse(request, "api_docs.html",
-                                          {"title": "API", "openapi_url": app.openapi_url or "/openapi.json"})
+        return pages.page(request, "api_docs.html", app.openapi(), "API",
+                          openapi_url=app.openapi_url or "/openapi.json")
 
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     # the last added runs first: HEAD becomes GET before the size limits and the page cache see it

@@ -28,6 +28,7 @@ SPARQL_PREFIXES = "".join(
 ) + "PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>\n"
 
 BASE = str(ID)
+ACRONYM = re.compile(r"^[A-Z][A-Za-z]{1,7}$")  # the altLabel shown as an agency's acronym
 ROLE_ORDER = {"lead": 0, "participant": 1, "responsible": 2, "mentioned": 3}
 ROLE_LABELS = {
     "lead": "lead",
@@ -339,7 +340,7 @@ def load_catalogue(store: Store, raw_dir: Path | None = None) -> Catalogue:
   ?a a org:Organization ; dcterms:identifier ?id .
   OPTIONAL { ?a skos:prefLabel ?label FILTER(lang(?label) = "en" || lang(?label) = "") }
   OPTIONAL { ?a skos:prefLabel ?zh FILTER(lang(?zh) = "zh-hans" || lang(?zh) = "zh-Hans") }
-  OPTIONAL { ?a skos:altLabel ?alt FILTER(regex(str(?alt), "^[A-Z][A-Za-z]{1,7}$")) }
+  OPTIONAL { ?a skos:altLabel ?alt FILTER(lang(?alt) = "en" || lang(?alt) = "") }
   OPTIONAL { ?a org:classification ?kind }
 }"""
     ).rows
@@ -352,21 +353,13 @@ def load_catalogue(store: Store, raw_dir: Path | None = None) -> Catalogue:
         )
         ag["label"] = _first(ag["label"], value(label))
         ag["label_zh"] = _first(ag["label_zh"], value(zh))
-        ag["acronym"] = _first(ag["acronym"], value(alt))
+        if alt is not None and ACRONYM.match(value(alt)):
+            ag["acronym"] = _first(ag["acronym"], value(alt))
+        # every English name an agency is printed under, for the search box to recognise it
+        cat.agency_names.setdefault(aid, set()).update(value(n) for n in (label, alt) if n is not None)
         ag["kind"] = _first(ag["kind"], notation(kind))
     for ag in cat.agencies.values():
         ag["label"] = ag["label"] or ag["id"]
-    # every English name an agency is printed under, for the search box to recognise it
-    rows = q(
-        SPARQL_PREFIXES
-        + """SELECT ?id ?name WHERE {
-  ?a a org:Organization ; dcterms:identifier ?id .
-  { ?a skos:prefLabel ?name } UNION { ?a skos:altLabel ?name }
-  FILTER(lang(?name) = "en" || lang(?name) = "")
-}"""
-    ).rows
-    for aid, name in rows:
-        cat.agency_names.setdefault(value(aid), set()).add(value(name))
 
     # who is responsible for what (also the co-responsibility network)
     rows = q(

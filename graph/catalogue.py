@@ -11,11 +11,13 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rdflib import Literal, URIRef
 
+from ipkg.graph.measure_search import AgencyNames, MeasureSearch
 from ipkg.ontology.namespaces import ID, PREFIXES
 
 if TYPE_CHECKING:
@@ -187,6 +189,25 @@ class Catalogue:
             "year": doc.get("year"),
             "excerpt": (text[:160] + "…") if len(text) > 160 else text,
         }
+
+    # -- the search's indexes, built on first use (a rebuilt store is a new catalogue)
+    @cached_property
+    def measure_search(self) -> MeasureSearch:
+        return MeasureSearch(self.measures)
+
+    @cached_property
+    def section_search(self) -> MeasureSearch:
+        """The sections' introductions (a plan's background and goals, which no measure holds)."""
+        return MeasureSearch({key: {"text": intro_text(sec), "heading_path": sec["title"]}
+                              for key, sec in self.sections.items() if sec["intro"]})
+
+    @cached_property
+    def agency_name_index(self) -> AgencyNames:
+        return AgencyNames(self.agency_names)
+
+
+def intro_text(section: dict[str, Any]) -> str:
+    return "\n\n".join(section["intro"]["paragraphs"])
 
 
 def _first(existing: Any, new: Any) -> Any:

@@ -21,12 +21,13 @@ from ipkg.graph.catalogue import (
     BadParameter,
     Catalogue,
     NotFound,
+    intro_text,
     iri_ref,
     local,
     notation,
     value,
 )
-from ipkg.graph.measure_search import MAX_TERMS, AgencyNames, MeasureSearch, highlight, query_stems, words
+from ipkg.graph.measure_search import MAX_TERMS, highlight, query_stems, words
 
 if TYPE_CHECKING:
     from ipkg.graph.store import Store
@@ -451,8 +452,7 @@ def search(cat: Catalogue, q: str, limit: int = 50, offset: int = 0) -> dict[str
     navigation") narrow the measures to theirs (any role) instead of being searched as words."""
     if len(q) > MAX_QUERY_CHARS:
         raise BadParameter(f"the search text is longer than {MAX_QUERY_CHARS} characters")
-    index = _cached(cat, "_search", lambda: MeasureSearch(cat.measures))
-    named, text = _cached(cat, "_agency_names", lambda: AgencyNames(cat.agency_names)).split(q)
+    named, text = cat.agency_name_index.split(q)
     within = _measures_of_all(cat, named) if named else None
     stems = query_stems(text)
     if within is not None and not stems:
@@ -460,7 +460,7 @@ def search(cat: Catalogue, q: str, limit: int = 50, offset: int = 0) -> dict[str
         order = {key: n for n, key in enumerate(cat.measures)}
         hits = [(False, 0.0, key) for key in sorted(within, key=lambda k: (within[k], order[k]))]
     else:
-        hits = index.find(text, within)
+        hits = cat.measure_search.find(text, within)
     results = []
     for in_phrase, _, key in hits[offset : offset + limit]:
         ref = cat.measure_ref(key)
@@ -474,14 +474,11 @@ def search(cat: Catalogue, q: str, limit: int = 50, offset: int = 0) -> dict[str
     sections = []
     if stems and within is None:
         # a plan's background and goals belong to no measure: their sections are found apart
-        intros = _cached(cat, "_section_search", lambda: MeasureSearch(
-            {key: {"text": "\n\n".join(sec["intro"]["paragraphs"]), "heading_path": sec["title"]}
-             for key, sec in cat.sections.items() if sec["intro"]}))
-        for _, _, (slug, path) in intros.find(text)[:MAX_SECTION_HITS]:
+        for _, _, (slug, path) in cat.section_search.find(text)[:MAX_SECTION_HITS]:
             sec = cat.sections[(slug, path)]
             sections.append({k: sec[k] for k in ("slug", "path", "title", "url")} | {
                 "document": cat.doc_ref(slug),
-                "snippet": highlight("\n\n".join(sec["intro"]["paragraphs"]), stems, text)})
+                "snippet": highlight(intro_text(sec), stems, text)})
     terms = words(q)[:MAX_TERMS]
 
     def names(items: dict[str, dict[str, Any]], keyname: str) -> list[dict[str, Any]]:
@@ -513,11 +510,6 @@ def search(cat: Catalogue, q: str, limit: int = 50, offset: int = 0) -> dict[str
 
 _ROLE_NAMES = {order: role for role, order in ROLE_ORDER.items()}
 MAX_SECTION_HITS = 10
-
-
-def _cached(cat: Catalogue, name: str, make: Any) -> Any:
-    """A search structure built once per catalogue (a rebuilt store is a new catalogue)."""
-    return cat.__dict__.get(name) or cat.__dict__.setdefault(name, make())
 
 
 def _measures_of_all(cat: Catalogue, named: list[set[str]]) -> dict[tuple[str, str], int]:

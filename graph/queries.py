@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
 
-__all__ = ["NamedQuery", "load_query", "named_queries", "query_dir", "sparql_string"]
+__all__ = ["NamedQuery", "is_named_query", "load_query", "named_queries", "query_dir", "sparql_string"]
 
 _PARAM_VALUE = re.compile(r"[A-Za-z0-9._/-]{1,200}")
 
@@ -62,8 +62,9 @@ class NamedQuery:
         return text
 
 
-def load_query(path: Path) -> NamedQuery:
-    text = path.read_text(encoding="utf-8")
+def _header(text: str) -> tuple[dict[str, str], dict[str, str]]:
+    """The ``# key: value`` lines before the first line that is not a comment: (title and description,
+    parameter defaults)."""
     meta: dict[str, str] = {}
     params: dict[str, str] = {}
     for line in text.splitlines():
@@ -76,6 +77,20 @@ def load_query(path: Path) -> NamedQuery:
             params[name.strip()] = default.strip()
         elif key in ("title", "description"):
             meta[key] = value
+    return meta, params
+
+
+def is_named_query(text: str) -> bool:
+    """Whether ``text`` opens with a named query's header (a ``# title:``, ``# description:`` or ``# param:``
+    line). A file that does is meant as a named query, so :func:`load_query` should read it (and say what its
+    header lacks); any other file is plain SPARQL, to run as it stands."""
+    meta, params = _header(text)
+    return bool(meta or params)
+
+
+def load_query(path: Path) -> NamedQuery:
+    text = path.read_text(encoding="utf-8")
+    meta, params = _header(text)
     if "title" not in meta or "description" not in meta:
         raise ValueError(f"{path}: a named query starts with '# title: ...' and '# description: ...' lines")
     return NamedQuery(path.stem, meta["title"], meta["description"], text, params)

@@ -25,6 +25,8 @@ err = Console(stderr=True)
 
 # A bare word (a query's name or a file name), never SPARQL text: SPARQL needs a space or a brace.
 _NAME = re.compile(r"[\w./-]+")
+# Suffixes that make an argument of `ipkg query` a file even when it does not exist (then it is "no file").
+_QUERY_FILE_SUFFIXES = (".rq", ".sparql", ".txt")
 
 DataDir = Annotated[Path, typer.Option("--data", help="The data folder (manifest, raw texts, gold, build).")]
 
@@ -114,15 +116,21 @@ def lineage(
              "the table of how many measures each plan carries forward from each earlier one.",
     )] = None,
     data: DataDir = Path("data"),
-    candidates: Annotated[int, typer.Option(
-        min=0, help="Also show the best N candidates below the threshold in each other document (0: none).",
-    )] = 2,
+    candidates: Annotated[int | None, typer.Option(
+        min=0, show_default=False,
+        help="Also show the best N candidates below the threshold in each other document (0: none; default: "
+             "as many as the measure and lineage pages and /api/lineage show).",
+    )] = None,
 ) -> None:
     """Print a measure's lineage tree: back to the 2008 Outline and forward to the latest plan, with evidence."""
     from ipkg.extract.chains import UnknownMeasure, document_of, lineage_tree
     from ipkg.extract.lineage import document_lineage
     from ipkg.extract.pipeline import raw_texts
     from ipkg.extract.records import Corpus
+
+    # imported here, not for the option's default: the views pull in the catalogue, which every command
+    # (and --help) would then wait for
+    from ipkg.graph.views_measure import CANDIDATES_SHOWN
 
     settings = _settings(data)
     if not settings.records_path.is_file():
@@ -138,8 +146,8 @@ def lineage(
             console.print(f"  [dim]{note}[/]")
         return
     try:
-        tree = lineage_tree(corpus, measure, candidates=candidates, raws=raw_texts(data),
-                            threshold=corpus.lineage_threshold)
+        tree = lineage_tree(corpus, measure, candidates=CANDIDATES_SHOWN if candidates is None else candidates,
+                            raws=raw_texts(data), threshold=corpus.lineage_threshold)
     except UnknownMeasure as e:
         err.print(f"[red]unknown measure[/] {measure!r}: {e}", soft_wrap=True)
         raise typer.Exit(2) from None
@@ -165,19 +173,49 @@ def serve(
     run_server(settings)
 
 
-def _load_graph(path: Path):  # noqa: ANN202
+def _graph_file(path: Path, given: bool) -> Path:
+    """``path`` if it is a file; else a one-line error: the build's graph is missing until `ipkg build`, a
+    file the user named is just not there."""
+    if path.is_file():
+        return path
+    if not given:
+        err.print(f"[red]no graph at {path}[/]; run `ipkg build` first")
+        raise typer.Exit(1)
+    what = f"{path} is a folder, not a graph file" if path.is_dir() else f"no such file {path}"
+    err.print(f"[red]{what}[/]", soft_wrap=True)
+    raise typer.Exit(2)
+
+
+def _parse_graph(path: Path):  # noqa: ANN202
     from rdflib import Graph
     from rdflib.util import guess_format
 
-    if not path.is_file():
-        err.print(f"[red]no graph at {path}[/]; run `ipkg build` first")
-        raise typer.Exit(1)
     fmt = guess_format(str(path)) or "turtle"
     try:
         return Graph().parse(path, format=fmt)
     except Exception as e:  # noqa: BLE001 - every parser has its own exceptions; all mean "not a graph"
         err.print(f"[red]cannot read {path} as {fmt}[/]: {str(e).strip() or type(e).__name__}", soft_wrap=True)
         raise typer.Exit(2) from None
+
+
+def _output_folder(path: Path) -> Path:
+    """``path``, created if missing; checked before the graph is read (which takes seconds) and before any
+    export is written, so a bad ``--out`` is one line and leaves nothing behind."""
+    import os
+
+    if path.exists() and not path.is_dir():
+        reason = "it is a file, not a folder"
+    else:
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            reason = e.strerror or type(e).__name__
+        else:
+            if os.access(path, os.W_OK):
+                return path
+            reason = "the folder is not writable"
+    err.print(f"[red]cannot write to {path}[/]: {reason}", soft_wrap=True)
+    raise typer.Exit(2)
 
 
 @app.command()
@@ -191,7 +229,13 @@ def validate(
     """Check a graph against the SHACL shapes (ontology/shapes.ttl); exit 1 if it does not conform."""
     from ipkg.graph.validate import validate as run_validate
 
-    report = run_validate(_load_graph(graph_file or _settings(data).build_dir / "ipkg.nt"))
+    source = _graph_file(graph_file or _settings(data).build_dir / "ipkg.nt", given=graph_file is not None)
+    graph = _parse_graph(source)
+    if len(graph) == 0:
+        # an empty graph satisfies every shape, which would pass a truncated or mistaken file as checked
+        err.print(f"[red]{source} holds no triples[/]: nothing to validate", soft_wrap=True)
+        raise typer.Exit(2)
+    report = run_validate(graph)
     if report.conforms:
         console.print("[green]conforms[/]: the graph satisfies the ipkg shapes")
         return
@@ -207,57 +251,104 @@ def export(
     data: DataDir = Path("data"),
 ) -> None:
     """Export the built graph as Turtle, N-Triples, N-Quads, JSON-LD and CSV tables."""
+    from ipkg.graph.export import ALL_FORMATS
     from ipkg.graph.export import export as run_export
 
-    chosen = [f.strip() for f in formats.split(",") if f.strip()]
+    chosen = list(dict.fromkeys(f.strip().lower() for f in formats.split(",") if f.strip()))
     if not chosen:
         err.print("[red]--format names no format[/]: use some of ttl,nt,nq,jsonld,csv")
         raise typer.Exit(2)
+    unknown = [f for f in chosen if f not in ALL_FORMATS]
+    if unknown:  # before reading the graph, which takes seconds
+        err.print(f"[red]unknown export format(s) {', '.join(unknown)}[/]; use {', '.join(ALL_FORMATS)}")
+        raise typer.Exit(2)
     settings = _settings(data)
-    graph = _load_graph(settings.build_dir / "ipkg.nt")
+    source = _graph_file(settings.build_dir / "ipkg.nt", given=False)
+    folder = _output_folder(out or settings.build_dir / "export")
     try:
-        written = run_export(graph, out or settings.build_dir / "export", chosen)
-    except ValueError as e:
-        err.print(f"[red]{e}[/]")
+        written = run_export(_parse_graph(source), folder, chosen)
+    except OSError as e:
+        err.print(f"[red]cannot write to {folder}[/]: {e.strerror or e}", soft_wrap=True)
         raise typer.Exit(2) from None
     for path in written:
         console.print(f"wrote {path}")
 
 
+def _existing_file(arg: str) -> Path | None:
+    """``arg`` as a path if it names a file; SPARQL text can be too long or odd to be a path at all."""
+    try:
+        path = Path(arg)
+        return path if path.is_file() else None
+    except (OSError, ValueError):
+        return None
+
+
+def _file_query_text(path: Path, params: dict[str, str]) -> str:
+    """The SPARQL a file holds: a named query's rendered with ``params``; any other file's as it stands."""
+    from ipkg.graph.queries import is_named_query, load_query
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        err.print(f"[red]cannot read {path}[/]: {e}", soft_wrap=True)
+        raise typer.Exit(2) from None
+    try:
+        if is_named_query(text):
+            return load_query(path).render(params)
+    except ValueError as e:
+        err.print(f"[red]{e}[/]", soft_wrap=True)
+        raise typer.Exit(2) from None
+    if params:
+        err.print(f"[red]--param applies to a named query[/], and {path} is plain SPARQL (no '# title:' and "
+                  "'# description:' header, no '# param:' lines)", soft_wrap=True)
+        raise typer.Exit(2)
+    return text
+
+
+def _query_text(arg: str, params: dict[str, str]) -> str:
+    """The SPARQL ``ipkg query ARG`` runs: a named query's (its name wins over a file of the same name, so
+    output saved under a query's name is not read back as SPARQL), a file's, or ARG itself."""
+    from ipkg.graph.queries import named_queries
+
+    named = {q.name: q for q in named_queries()}
+    if arg in named:
+        try:
+            return named[arg].render(params)
+        except ValueError as e:
+            err.print(f"[red]{e}[/]")
+            raise typer.Exit(2) from None
+    path = _existing_file(arg)
+    if path is not None:
+        return _file_query_text(path, params)
+    looks_like_file = "\n" not in arg and arg.lower().endswith(_QUERY_FILE_SUFFIXES)
+    if looks_like_file or _NAME.fullmatch(arg):
+        what = "no file" if looks_like_file else "no named query"
+        err.print(f"[red]{what} {arg!r}[/]; the named queries are {', '.join(sorted(named))}", soft_wrap=True)
+        raise typer.Exit(2)
+    if params:
+        err.print("[red]--param applies to a named query or a named-query file[/], not to SPARQL text")
+        raise typer.Exit(2)
+    return arg
+
+
 @app.command()
 def query(
-    sparql: Annotated[str, typer.Argument(help="SPARQL text, a .rq file, or the name of a named query.")],
+    sparql: Annotated[str, typer.Argument(
+        help="SPARQL text, a file of it (.rq, .sparql, .txt), or a named query: its name or a .rq file with its "
+             "'# title:' and '# description:' header.")],
     data: DataDir = Path("data"),
     fmt: Annotated[str, typer.Option("--format", "-f", help="table (default); json, xml, csv or tsv for SELECT/ASK; ttl, nt, jsonld or rdf for CONSTRUCT/DESCRIBE.")] = "table",
-    param: Annotated[list[str] | None, typer.Option("--param", "-p", help="name=value for a named query.")] = None,
+    param: Annotated[list[str] | None, typer.Option("--param", "-p", help="name=value for a named query's $name.")] = None,
     store: Annotated[str | None, typer.Option(help="oxigraph (default), memory or remote.")] = None,
 ) -> None:
     """Run a read-only SPARQL query against the built store."""
-    from ipkg.graph.queries import load_query, named_queries
     from ipkg.graph.store import QueryError, QueryResult, StoreError, open_store, serialise_result
 
     malformed = [p for p in param or [] if "=" not in p or not p.split("=", 1)[0]]
     if malformed:
         err.print(f"[red]--param takes name=value[/], not {', '.join(map(repr, malformed))}")
         raise typer.Exit(2)
-    params = dict(p.split("=", 1) for p in param or [])
-    text = sparql
-    named = {q.name: q for q in named_queries()}
-    if params and sparql not in named and not (sparql.endswith(".rq") and Path(sparql).is_file()):
-        err.print("[red]--param applies to a named query or a .rq file[/], not to SPARQL text")
-        raise typer.Exit(2)
-    if _NAME.fullmatch(sparql) and sparql not in named and not Path(sparql).is_file():
-        what = f"no file {sparql!r}" if sparql.endswith(".rq") else f"no named query {sparql!r}"
-        err.print(f"[red]{what}[/]; the named queries are {', '.join(sorted(named))}", soft_wrap=True)
-        raise typer.Exit(2)
-    try:
-        if sparql.endswith(".rq") and Path(sparql).is_file():
-            text = load_query(Path(sparql)).render(params)
-        elif sparql in named:
-            text = named[sparql].render(params)
-    except ValueError as e:
-        err.print(f"[red]{e}[/]")
-        raise typer.Exit(2) from None
+    text = _query_text(sparql, dict(p.split("=", 1) for p in param or []))
     from ipkg.graph.query_workers import on_large_stack
     from ipkg.graph.sparql import SparqlError, UnknownFormat, analyse, format_for
 
@@ -266,7 +357,7 @@ def query(
     def run() -> tuple[QueryResult, str | None]:
         # the endpoint's checks (updates, SERVICE, LOAD and FROM refused with a reason), and its nesting
         analysed = analyse(text)
-        media = None if fmt == "table" else format_for(fmt, analysed.kind).media_type
+        media = None if fmt.strip().lower() == "table" else format_for(fmt, analysed.kind).media_type
         with open_store(settings) as st:
             return st.query(text), media
 

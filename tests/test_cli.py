@@ -123,3 +123,69 @@ def test_query_takes_the_nesting_the_endpoint_promises(built):
                                  str(built[0].data_dir), "-f", "csv"])
     assert result.exit_code == 0, result.output  # before: "nested too deeply" at about 25 on the default stack
     assert result.output.split() == ["x", str(depth + 1)]
+
+
+def test_query_runs_a_plain_sparql_file_and_fills_a_named_query_file(built, tmp_path):
+    data = str(built[0].data_dir)
+    for name in ("plain.rq", "q1.sparql", "q2.txt"):
+        plain = tmp_path / name
+        plain.write_text('SELECT ?v WHERE { BIND("plain" AS ?v) }\n')
+        result = runner.invoke(app, ["query", str(plain), "--data", data, "-f", "csv"])
+        assert result.exit_code == 0 and result.output.split() == ["v", "plain"], result.output  # before: the
+        # .rq file refused for want of a '# title:' header, the others' paths parsed as SPARQL
+    result = runner.invoke(app, ["query", str(tmp_path / "plain.rq"), "-p", "v=x", "--data", data])
+    assert result.exit_code == 2 and "plain SPARQL" in result.output
+    named = tmp_path / "named.rq"
+    named.write_text("# title: Echo\n# description: the value given\n# param: value=default\n"
+                     "SELECT ?v WHERE { BIND($value AS ?v) }\n")
+    result = runner.invoke(app, ["query", str(named), "-p", "value=given", "--data", data, "-f", "csv"])
+    assert result.exit_code == 0 and result.output.split() == ["v", "given"], result.output
+    half = tmp_path / "half.rq"
+    half.write_text("# title: no description\nSELECT * WHERE {}\n")
+    result = runner.invoke(app, ["query", str(half), "--data", data])
+    assert result.exit_code == 2 and "# description:" in result.output
+    missing = runner.invoke(app, ["query", str(tmp_path / "missing.sparql"), "--data", data])
+    assert missing.exit_code == 2 and "no file" in missing.output
+
+
+def test_format_names_ignore_case_in_query_and_export(built, tmp_path):
+    data = str(built[0].data_dir)
+    result = runner.invoke(app, ["query", "ASK {}", "--data", data, "-f", "TABLE"])
+    assert result.exit_code == 0 and result.output.strip() == "true", result.output
+    out = tmp_path / "export"
+    result = runner.invoke(app, ["export", "--data", data, "-o", str(out), "-f", "TTL , Nt"])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == ["ipkg.nt", "ipkg.ttl"]
+
+
+def test_export_to_a_path_it_cannot_write_is_one_line_not_a_traceback(built, tmp_path):
+    data = str(built[0].data_dir)
+    existing = tmp_path / "existing.nt"
+    existing.write_text("keep")
+    for out, reason in ((existing, "it is a file, not a folder"), (existing / "below", "Not a directory")):
+        result = runner.invoke(app, ["export", "--data", data, "-o", str(out), "-f", "nt"])
+        assert result.exit_code == 2 and f"cannot write to {out}: {reason}" in result.output, result.output
+    assert existing.read_text() == "keep" and list(tmp_path.iterdir()) == [existing]
+
+
+def test_validate_refuses_an_empty_graph_and_names_a_missing_file(tmp_path):
+    empty = tmp_path / "empty.nt"
+    empty.write_bytes(b"")
+    result = runner.invoke(app, ["validate", str(empty)])
+    assert result.exit_code == 2 and "holds no triples" in result.output  # before: "conforms"
+    result = runner.invoke(app, ["validate", str(tmp_path / "missing.nt")])
+    assert result.exit_code == 2 and "no such file" in result.output and "ipkg build" not in result.output
+    result = runner.invoke(app, ["validate", "--data", str(tmp_path)])  # the build's graph: build it first
+    assert result.exit_code == 1 and "run `ipkg build` first" in result.output
+
+
+def test_lineage_shows_as_many_candidates_as_the_pages_by_default(built):
+    from collections import Counter
+
+    from ipkg.graph.views_measure import CANDIDATES_SHOWN
+
+    result = runner.invoke(app, ["lineage", "outline-2008/57", "--data", str(built[0].data_dir)])
+    assert result.exit_code == 0 and f"best {CANDIDATES_SHOWN} per document" in result.output, result.output
+    shown = Counter(line.split("candidate ")[1].split("/")[0] for line in result.output.splitlines()
+                    if "candidate " in line)
+    assert max(shown.values()) == CANDIDATES_SHOWN  # before: 2

@@ -28,6 +28,7 @@ from ipkg.graph.sparql import (
     QueryFailed,
     QuerySyntaxError,
     QueryTimeout,
+    ResultTooLarge,
     SparqlError,
     StoreUnavailable,
     UnknownFormat,
@@ -61,6 +62,7 @@ STATUS: dict[type[Exception], int] = {
     FeatureNotAllowed: 400,
     UnknownFormat: 400,
     QueryFailed: 400,
+    ResultTooLarge: 400,
     QueryError: 400,
     BadRequest: 400,
     BadParameter: 400,
@@ -114,6 +116,8 @@ def error_response(request: Request, status: int, message: str, *, name: str = "
     headers = {**({"Retry-After": "2"} if transient else {}), **(headers or {})}
     data: dict[str, Any] = {"status": status, "error": name, "detail": message, **(extra or {})}
     offers = _offers(request)
+    if offers is not None:
+        headers["Vary"] = "Accept"
     if offers is None or request.query_params.get("format", "").strip().lower() == "json":
         chosen: str | None = "application/json"
     else:

@@ -16,13 +16,12 @@ Workers also parse and check the endpoint's queries (``("analyse", text)``), so 
 holds the interpreter for up to seconds on a long query, runs outside the server process.
 
 Workers serialise results themselves (so only bytes cross the pipe) and stop reading after
-``max_rows`` rows or triples, flagging the result as truncated.
+``max_rows`` rows or triples or ``settings.max_result_bytes`` of their text, flagging the result as
+truncated.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import logging
 import os
@@ -33,8 +32,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
-from itertools import islice
+from collections.abc import Callable, Iterable
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -389,19 +387,13 @@ class _Backend:
         except OSError as e:
             raise _WorkerError("StoreUnavailable", f"the graph store failed: {e}") from None
         if isinstance(result, pyoxigraph.QueryBoolean):
-            return _serialise_boolean(bool(result), fmt_key), "ask", False, 1
+            return self._answer(bool(result), fmt_key)
         if isinstance(result, pyoxigraph.QuerySolutions):
             variables = [v.value for v in result.variables]
-            rows = [[_from_oxigraph(s[i]) for i in range(len(variables))] for s in islice(result, max_rows + 1)]
-            truncated = len(rows) > max_rows
-            rows = rows[:max_rows]
-            return _serialise_rows(variables, rows, fmt_key), "select", truncated, len(rows)
-        triples = list(islice(result, max_rows + 1))
-        truncated = len(triples) > max_rows
-        graph = _new_graph()
-        for t in triples[:max_rows]:
-            graph.add((_from_oxigraph(t.subject), _from_oxigraph(t.predicate), _from_oxigraph(t.object)))
-        return _serialise_graph(graph, fmt_key), "construct", truncated, len(graph)
+            rows = ([_from_oxigraph(s[i]) for i in range(len(variables))] for s in result)
+            return self._rows(variables, rows, fmt_key, max_rows)
+        triples = ((_from_oxigraph(t.subject), _from_oxigraph(t.predicate), _from_oxigraph(t.object)) for t in result)
+        return self._graph(triples, fmt_key, max_rows)
 
     def _run_generic(self, text: str, fmt_key: str, max_rows: int) -> tuple[bytes, str, bool, int]:
         from ipkg.graph.store import QueryError, StoreError, open_store
@@ -415,18 +407,44 @@ class _Backend:
         except QueryError as e:
             raise _WorkerError("QueryFailed", str(e)) from None
         if result.kind == "ask":
-            return _serialise_boolean(bool(result.boolean), fmt_key), "ask", False, 1
+            return self._answer(bool(result.boolean), fmt_key)
         if result.kind == "select":
-            rows = [list(r) for r in result.rows[: max_rows + 1]]
-            truncated = len(rows) > max_rows
-            rows = rows[:max_rows]
-            return _serialise_rows(list(result.variables), rows, fmt_key), "select", truncated, len(rows)
+            return self._rows(list(result.variables), result.rows, fmt_key, max_rows)
+        return self._graph(result.graph or (), fmt_key, max_rows)
+
+    # the result, serialised within the row and byte caps
+    def _answer(self, value: bool, fmt_key: str) -> tuple[bytes, str, bool, int]:
+        return _formatted("serialise_boolean", value, fmt_key), "ask", False, 1
+
+    def _rows(self, variables: list[str], rows: Iterable[Any], fmt_key: str,
+              max_rows: int) -> tuple[bytes, str, bool, int]:
+        kept, truncated = self._take(rows, max_rows)
+        return (_formatted("serialise_rows", variables, kept, fmt_key), "select", truncated,
+                len(kept))
+
+    def _graph(self, triples: Iterable[Any], fmt_key: str, max_rows: int) -> tuple[bytes, str, bool, int]:
+        kept, truncated = self._take(triples, max_rows)
         graph = _new_graph()
-        for i, triple in enumerate(result.graph or ()):
-            if i >= max_rows:
-                return _serialise_graph(graph, fmt_key), "construct", True, len(graph)
-            graph.add(triple)
-        return _serialise_graph(graph, fmt_key), "construct", False, len(graph)
+        for t in kept:
+            graph.add(t)
+        return _formatted("serialise_graph", graph, fmt_key), "construct", truncated, len(graph)
+
+    def _take(self, items: Iterable[Any], max_rows: int) -> tuple[list[Any], bool]:
+        from ipkg.graph import result_formats
+
+        try:
+            return result_formats.take(items, max_rows, self.settings.max_result_bytes)
+        except result_formats.ResultTooLarge as e:
+            raise _WorkerError("ResultTooLarge", str(e)) from None
+
+
+def _formatted(serialiser: str, *args: Any) -> bytes:
+    from ipkg.graph import result_formats  # rdflib: not for the locator process, which must start fast
+
+    try:
+        return getattr(result_formats, serialiser)(*args)
+    except result_formats.NoSuchFormat as e:
+        raise _WorkerError("UnknownFormat", str(e)) from None
 
 
 def _new_graph() -> Any:
@@ -455,98 +473,6 @@ def _from_oxigraph(term: Any) -> Any:
             return Literal(term.value)
         return Literal(term.value, datatype=URIRef(datatype))
     return Literal(str(term))  # RDF-star triple terms: shown as text
-
-
-# ----------------------------------------------------------------------------------- serialisers
-
-
-def _term_json(term: Any) -> dict[str, str]:
-    from rdflib import BNode, Literal, URIRef
-
-    if isinstance(term, URIRef):
-        return {"type": "uri", "value": str(term)}
-    if isinstance(term, BNode):
-        return {"type": "bnode", "value": str(term)}
-    assert isinstance(term, Literal)
-    out = {"type": "literal", "value": str(term)}
-    if term.language:
-        out["xml:lang"] = term.language
-    elif term.datatype is not None:
-        out["datatype"] = str(term.datatype)
-    return out
-
-
-def _serialise_boolean(value: bool, fmt_key: str) -> bytes:
-    if fmt_key == "json":
-        return json.dumps({"head": {}, "boolean": value}).encode()
-    if fmt_key == "xml":
-        return ('<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
-                f"<head/><boolean>{'true' if value else 'false'}</boolean></sparql>\n").encode()
-    # CSV/TSV have no boolean form in the standard; answer one column, one row
-    return f"_askResult\n{'true' if value else 'false'}\n".encode()
-
-
-def _serialise_rows(variables: list[str], rows: list[list[Any]], fmt_key: str) -> bytes:
-    from rdflib import BNode, Literal, URIRef
-
-    if fmt_key == "json":
-        bindings = [{v: _term_json(t) for v, t in zip(variables, row, strict=True) if t is not None} for row in rows]
-        return json.dumps({"head": {"vars": variables}, "results": {"bindings": bindings}},
-                          ensure_ascii=False).encode("utf-8")
-    if fmt_key == "xml":
-        from xml.sax.saxutils import escape, quoteattr
-
-        out = ['<?xml version="1.0" encoding="UTF-8"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">',
-               "<head>", *(f"<variable name={quoteattr(v)}/>" for v in variables), "</head><results>"]
-        for row in rows:
-            out.append("<result>")
-            for v, t in zip(variables, row, strict=True):
-                if t is None:
-                    continue
-                if isinstance(t, URIRef):
-                    inner = f"<uri>{escape(str(t))}</uri>"
-                elif isinstance(t, BNode):
-                    inner = f"<bnode>{escape(str(t))}</bnode>"
-                else:
-                    attrs = (f" xml:lang={quoteattr(t.language)}" if t.language else
-                             f" datatype={quoteattr(str(t.datatype))}" if t.datatype else "")
-                    inner = f"<literal{attrs}>{escape(str(t))}</literal>"
-                out.append(f"<binding name={quoteattr(v)}>{inner}</binding>")
-            out.append("</result>")
-        out.append("</results></sparql>\n")
-        return "\n".join(out).encode("utf-8")
-    if fmt_key == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\r\n")
-        writer.writerow(variables)
-        for row in rows:
-            writer.writerow(["" if t is None else f"_:{t}" if isinstance(t, BNode) else str(t) for t in row])
-        return buffer.getvalue().encode("utf-8")
-    if fmt_key == "tsv":
-        lines = ["\t".join(f"?{v}" for v in variables)]
-        for row in rows:
-            cells = []
-            for t in row:
-                if t is None:
-                    cells.append("")
-                elif isinstance(t, Literal) and not t.language and t.datatype is None:
-                    cells.append('"' + str(t).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-                                 .replace("\r", "\\r").replace("\t", "\\t") + '"')
-                else:
-                    cells.append(t.n3().replace("\t", "\\t"))
-            lines.append("\t".join(cells))
-        return ("\n".join(lines) + "\n").encode("utf-8")
-    raise _WorkerError("UnknownFormat", f"unknown result format {fmt_key!r}")
-
-
-_RDFLIB_FORMATS = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld", "rdf": "xml"}
-
-
-def _serialise_graph(graph: Any, fmt_key: str) -> bytes:
-    if fmt_key not in _RDFLIB_FORMATS:
-        raise _WorkerError("UnknownFormat", f"unknown graph format {fmt_key!r}")
-    data = graph.serialize(format=_RDFLIB_FORMATS[fmt_key], encoding="utf-8")
-    return data if isinstance(data, bytes) else data.encode("utf-8")
 
 
 if __name__ == "__main__":

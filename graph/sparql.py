@@ -13,7 +13,8 @@ worker process (:meth:`SparqlEngine.analyse`), so even the longest accepted pars
 the server's interpreter; the server's own small queries are parsed in place. Accepted queries run in a small pool of worker processes
 (:mod:`ipkg.graph.query_workers`), because pyoxigraph cannot cancel a query: a query that outlives
 ``settings.query_timeout_s`` is stopped by killing its worker, which is then replaced. Results are
-capped at ``settings.max_rows`` rows (or triples) and flagged as truncated, and at most
+capped at ``settings.max_rows`` rows (or triples) and ``settings.max_result_bytes`` of text and flagged
+as truncated, and at most
 ``settings.max_concurrent_queries`` queries run at once.
 
 The HTTP layer maps the exceptions below to status codes in one place (``ipkg.api.errors``).
@@ -33,6 +34,7 @@ from rdflib import Graph, URIRef
 from rdflib.plugins.sparql import parser as sparql_parser
 
 from ipkg.graph.query_workers import WorkerPool, locate_syntax_error
+from ipkg.graph.result_formats import FORMATS, GRAPH_FORMATS, RESULT_FORMATS, Format, ResultKind
 from ipkg.ontology.namespaces import ID, bind_prefixes
 from ipkg.settings import Settings
 
@@ -52,6 +54,7 @@ __all__ = [
     "QuerySyntaxError",
     "QueryTimeout",
     "RawResult",
+    "ResultTooLarge",
     "SparqlEngine",
     "SparqlError",
     "StoreUnavailable",
@@ -111,37 +114,12 @@ class QueryFailed(SparqlError):
     """The store refused or failed to evaluate an otherwise well-formed query."""
 
 
+class ResultTooLarge(SparqlError):
+    """Even the first row (or triple) of the result is over ``settings.max_result_bytes``."""
+
+
 # ----------------------------------------------------------------------------------------- formats
 
-ResultKind = Literal["results", "graph"]
-
-
-@dataclass(frozen=True)
-class Format:
-    key: str  # the value of the ``format`` parameter
-    media_type: str
-    kind: ResultKind
-    label: str
-    aliases: tuple[str, ...] = ()
-
-    @property
-    def media_types(self) -> tuple[str, ...]:
-        return (self.media_type, *self.aliases)
-
-
-RESULT_FORMATS: tuple[Format, ...] = (
-    Format("json", "application/sparql-results+json", "results", "SPARQL JSON", ("application/json",)),
-    Format("xml", "application/sparql-results+xml", "results", "SPARQL XML", ("application/xml", "text/xml")),
-    Format("csv", "text/csv", "results", "CSV"),
-    Format("tsv", "text/tab-separated-values", "results", "TSV"),
-)
-GRAPH_FORMATS: tuple[Format, ...] = (
-    Format("ttl", "text/turtle", "graph", "Turtle", ("application/turtle", "application/x-turtle")),
-    Format("nt", "application/n-triples", "graph", "N-Triples", ("text/plain",)),
-    Format("jsonld", "application/ld+json", "graph", "JSON-LD", ("application/json",)),
-    Format("rdf", "application/rdf+xml", "graph", "RDF/XML", ("application/xml", "text/xml")),
-)
-FORMATS: dict[str, Format] = {f.key: f for f in RESULT_FORMATS + GRAPH_FORMATS}
 # Friendly synonyms for the ``format`` parameter.
 _FORMAT_SYNONYMS = {"turtle": "ttl", "ntriples": "nt", "n-triples": "nt", "json-ld": "jsonld", "rdfxml": "rdf",
                     "srj": "json", "srx": "xml"}
@@ -312,6 +290,31 @@ def _check_shape(text: str) -> None:
                           "lists or quoted triples)")
         elif lexeme["close"]:
             depth = max(0, depth - 1)
+    if not tokens:
+        raise QuerySyntaxError("the query is only comments: send a SELECT, ASK, CONSTRUCT or DESCRIBE query")
+
+
+_PROLOGUE_ONLY = re.compile(r"(?:(?:PREFIX\s+\S*\s*<[^>]*>|BASE\s*<[^>]*>)\s*)*", re.IGNORECASE)
+
+
+_FORM_KEYWORDS = {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"}
+
+
+def _opening_word(text: str) -> re.Match[str] | None:
+    """The first lexeme after the prologue, if it is a bare word (where the query form belongs)."""
+    lexemes = [m for m in _LEXEME.finditer(text) if not m["comment"]]
+    i = 0
+    while i < len(lexemes) and lexemes[i].group().upper() in ("PREFIX", "BASE"):
+        i += 3 if lexemes[i].group().upper() == "PREFIX" else 2
+    if i < len(lexemes) and re.fullmatch(r"[A-Za-z_]\w*", lexemes[i].group()):
+        return lexemes[i]
+    return None
+
+
+def _only_prologue(text: str) -> bool:
+    """Whether ``text`` declares prefixes or a base and asks nothing (an empty update to rdflib's parser)."""
+    body = " ".join(m.group() for m in _LEXEME.finditer(text) if not m["comment"])
+    return _PROLOGUE_ONLY.fullmatch(body) is not None
 
 
 def _at(text: str, offset: int, detail: str) -> QuerySyntaxError:
@@ -335,6 +338,11 @@ def _syntax_error(text: str, e: ParseBaseException) -> QuerySyntaxError:
     """The parser's complaint with line and column. Oxigraph's parser points closer to most mistakes than
     pyparsing, so its position wins when it has one; it runs in a throwaway process
     (:func:`~ipkg.graph.query_workers.locate_syntax_error`), never in this one."""
+    opening = _opening_word(text)
+    if opening is not None and opening.group().upper() not in _FORM_KEYWORDS:
+        # both parsers name one alternative they expected ("expected CONSTRUCT"): say what a query starts with
+        return _at(text, opening.start(), f"a query starts with SELECT, ASK, CONSTRUCT or DESCRIBE (after any "
+                   f"PREFIX and BASE lines), not {opening.group()!r}")
     line, column, detail = e.lineno, e.col, e.msg
     located = locate_syntax_error(text)
     if located is not None:
@@ -380,6 +388,9 @@ def analyse(text: str) -> AnalysedQuery:
         with RDFLIB_SPARQL_LOCK:
             parsed = sparql_parser.parseQuery(text)
     except ParseBaseException as e:
+        if _only_prologue(text):
+            raise QuerySyntaxError("the query has only PREFIX/BASE declarations: add a SELECT, ASK, CONSTRUCT or "
+                                   "DESCRIBE query after them") from None
         if _UPDATE_KEYWORD.match(text) or _is_update(text):
             raise UpdateNotAllowed(
                 "this endpoint is read-only: SPARQL Update (INSERT, DELETE, LOAD, CLEAR, CREATE, DROP, ...) "
@@ -540,7 +551,7 @@ def _cbd_query(values: str, bnode_depth: int = 3) -> str:
 _ERRORS: dict[str, type[SparqlError]] = {
     cls.__name__: cls
     for cls in (QuerySyntaxError, UpdateNotAllowed, FeatureNotAllowed, QueryTimeout, EngineBusy,
-                StoreUnavailable, QueryFailed, NotAcceptable, UnknownFormat)
+                StoreUnavailable, QueryFailed, NotAcceptable, UnknownFormat, ResultTooLarge)
 }
 
 _IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\]|%(?![0-9A-Fa-f]{2})')  # and a "%" that escapes nothing

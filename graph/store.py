@@ -11,8 +11,6 @@ are rdflib terms, the same on every backend; ``query_raw`` returns the backend's
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import urllib.error
 import urllib.parse
@@ -27,6 +25,9 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Node
+
+from ipkg.graph import result_formats
+from ipkg.graph.result_formats import FORMATS
 
 if TYPE_CHECKING:
     from ipkg.settings import Settings
@@ -55,12 +56,6 @@ GRAPH_TYPES = {
     "application/n-triples": ox.RdfFormat.N_TRIPLES,
     "application/ld+json": ox.RdfFormat.JSON_LD,
     "application/rdf+xml": ox.RdfFormat.RDF_XML,
-}
-_RDFLIB_GRAPH_FORMATS = {
-    "text/turtle": "turtle",
-    "application/n-triples": "nt",
-    "application/ld+json": "json-ld",
-    "application/rdf+xml": "xml",
 }
 
 
@@ -174,21 +169,6 @@ def _rdf_format(path: Path) -> ox.RdfFormat:
     if fmt is None:
         raise StoreError(f"cannot tell the RDF format of {path} from its extension")
     return fmt
-
-
-def rows_to_delimited(result: QueryResult, delimiter: str) -> bytes:
-    """CSV (plain values, SPARQL 1.1 CSV) or TSV (N-Triples terms, SPARQL 1.1 TSV) of a select result."""
-    out = io.StringIO()
-    if delimiter == ",":
-        w = csv.writer(out, lineterminator="\r\n")
-        w.writerow(result.variables)
-        for row in result.rows:
-            w.writerow(["" if v is None else str(v) for v in row])
-    else:
-        out.write("\t".join(f"?{v}" for v in result.variables) + "\n")
-        for row in result.rows:
-            out.write("\t".join("" if v is None else v.n3() for v in row) + "\n")
-    return out.getvalue().encode("utf-8")
 
 
 # ------------------------------------------------------------------------------------ Oxigraph
@@ -339,58 +319,18 @@ class MemoryStore(Store):
 
 
 def serialise_result(result: QueryResult, accept: str) -> bytes:
-    """Serialise a :class:`QueryResult` in one of the contract's media types (via pyoxigraph for exactness)."""
+    """A :class:`QueryResult` in one of the contract's media types, written as the endpoint writes it."""
+    kind = "graph" if result.kind == "graph" else "results"
+    fmt = next((f for f in FORMATS.values() if f.kind == kind and f.media_type == accept), None)
+    if fmt is None:
+        offered = GRAPH_TYPES if kind == "graph" else RESULT_TYPES
+        what = "a graph" if kind == "graph" else "query results"
+        raise QueryError(f"cannot serialise {what} as {accept!r}; use one of {', '.join(offered)}")
     if result.kind == "graph":
-        fmt = _RDFLIB_GRAPH_FORMATS.get(accept)
-        if fmt is None:
-            raise QueryError(f"cannot serialise a graph as {accept!r}; use one of {', '.join(GRAPH_TYPES)}")
-        data = (result.graph or Graph()).serialize(format=fmt, encoding="utf-8")
-        return data if isinstance(data, bytes) else data.encode("utf-8")
-    if accept not in RESULT_TYPES:
-        raise QueryError(f"cannot serialise query results as {accept!r}; use one of {', '.join(RESULT_TYPES)}")
-    if accept == "text/csv" and result.kind == "select":
-        return rows_to_delimited(result, ",")
-    if accept == "text/tab-separated-values" and result.kind == "select":
-        return rows_to_delimited(result, "\t")
-    if accept == "application/sparql-results+json":
-        if result.kind == "ask":
-            return json.dumps({"head": {}, "boolean": bool(result.boolean)}).encode("utf-8")
-        bindings = []
-        for row in result.rows:
-            b: dict[str, dict[str, str]] = {}
-            for var, term in zip(result.variables, row, strict=True):
-                if term is None:
-                    continue
-                if isinstance(term, URIRef):
-                    b[var] = {"type": "uri", "value": str(term)}
-                elif isinstance(term, BNode):
-                    b[var] = {"type": "bnode", "value": str(term)}
-                else:
-                    lit: dict[str, str] = {"type": "literal", "value": str(term)}
-                    if term.language:  # type: ignore[union-attr]
-                        lit["xml:lang"] = term.language  # type: ignore[union-attr]
-                    elif term.datatype:  # type: ignore[union-attr]
-                        lit["datatype"] = str(term.datatype)  # type: ignore[union-attr]
-                    b[var] = lit
-            bindings.append(b)
-        return json.dumps({"head": {"vars": result.variables}, "results": {"bindings": bindings}},
-                          ensure_ascii=False).encode("utf-8")  # fmt: skip
-    # XML (and CSV/TSV of a boolean): go through rdflib's serialisers
-    from rdflib.query import Result
-
-    r = Result("ASK" if result.kind == "ask" else "SELECT")
+        return result_formats.serialise_graph(result.graph or Graph(), fmt.key)
     if result.kind == "ask":
-        r.askAnswer = bool(result.boolean)
-        if accept != "application/sparql-results+xml":
-            return ("true" if result.boolean else "false").encode("utf-8")
-    else:
-        from rdflib import Variable
-
-        r.vars = [Variable(v) for v in result.variables]
-        r.bindings = [
-            {Variable(v): t for v, t in zip(result.variables, row, strict=True) if t is not None} for row in result.rows
-        ]
-    return r.serialize(format="xml")  # type: ignore[return-value]
+        return result_formats.serialise_boolean(bool(result.boolean), fmt.key)
+    return result_formats.serialise_rows(result.variables, result.rows, fmt.key)
 
 
 # ------------------------------------------------------------------------------------ remote

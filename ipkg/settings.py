@@ -22,6 +22,9 @@ class Settings(BaseSettings):
     port: Annotated[int, Field(ge=0, le=65_535)] = 8000
     query_timeout_s: Annotated[float, Field(gt=0)] = 10.0
     max_rows: Annotated[int, Field(ge=1)] = 10_000
+    # The text a result may carry (about: the terms' characters). The whole graph's text is 2 MB, so
+    # only a query that multiplies it (a GROUP_CONCAT over a join) meets this.
+    max_result_bytes: Annotated[int, Field(ge=1)] = 16_000_000
     max_request_bytes: Annotated[int, Field(ge=1)] = 64_000
     max_concurrent_queries: Annotated[int, Field(ge=1)] = 4
     # Pooled lineage pairs per later measure that get the costly signals (extract/lineage.py, within_budget);

@@ -1,5 +1,6 @@
 """The FastAPI application: ``create_app(settings)``, and the ASGI middleware every request passes:
-HEAD answered like GET (``HeadAsGet``), the request-size limits (``RequestSizeLimit``) and the page cache."""
+CORS for any origin, HEAD answered like GET (``HeadAsGet``), the request-size limits (``RequestSizeLimit``) and
+the page cache."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -70,7 +72,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(PageCache, build_key=lambda scope: scope["app"].state.store_holder.build_key())
     app.add_middleware(RequestSizeLimit, max_bytes=settings.max_request_bytes)
     app.add_middleware(HeadAsGet)
+    # open data: any web page may query the endpoint and read the API (no cookies, so no credentials)
+    app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "HEAD", "POST"],
+                       allow_headers=["Accept", "Content-Type"], expose_headers=EXPOSED_HEADERS, max_age=86_400)
     return app
+
+
+# the endpoint's result headers, readable by a page on another origin
+EXPOSED_HEADERS = ["X-IPKG-Row-Limit", "X-IPKG-Result-Count", "X-IPKG-Truncated", "Link", "Retry-After"]
 
 
 ERROR_SCHEMA = {

@@ -1,20 +1,23 @@
-"""Dependencies, declared once: settings, the store, the SPARQL engine and the templates."""
+"""Dependencies, declared once: settings, the store, the SPARQL engine and the templates; and how a page
+chooses between its HTML and its JSON twin."""
 
 from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
 from importlib.resources import files
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import Depends, Request
+from fastapi.responses import JSONResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, DictLoader, FileSystemLoader, pass_context
 
 from ipkg.graph.catalogue import PAGE_OF_KIND
-from ipkg.graph.sparql import SparqlEngine, UnknownFormat
+from ipkg.graph.sparql import NotAcceptable, SparqlEngine, UnknownFormat, negotiate
 from ipkg.graph.store import Store, open_store
 from ipkg.settings import Settings
 
@@ -30,7 +33,9 @@ __all__ = [
     "templates",
     "twin_url",
     "page_format",
-    "wants_json",
+    "page_media",
+    "negotiated_page",
+    "VARY",
 ]
 
 TEMPLATES_DIR = Path(str(files("ipkg.api") / "templates"))
@@ -56,7 +61,7 @@ def twin_url(request: Request, fmt: str = "json") -> str:
     return "?" + urlencode([("format", fmt), *params])
 
 
-PAGE_FORMATS = ("html", "json")
+PAGE_MEDIA = {"html": "text/html", "json": "application/json"}  # ?format= of a page -> media type
 _KIND_OF_PAGE = {page: kind for kind, page in PAGE_OF_KIND.items()}
 
 
@@ -72,7 +77,7 @@ def page_format(request: Request) -> str | None:
     fmt = request.query_params.get("format", "").strip().lower()
     if not fmt:
         return None
-    if fmt not in PAGE_FORMATS:
+    if fmt not in PAGE_MEDIA:
         twin = rdf_twin(request.url.path)
         rdf = f"this page's RDF is at {twin}" if twin else "RDF: the /id/... IRIs"
         raise UnknownFormat(f"unknown format {fmt!r} for pages; use format=json for the page's data or "
@@ -80,13 +85,14 @@ def page_format(request: Request) -> str | None:
     return fmt
 
 
-def wants_json(request: Request) -> bool:
-    """Whether a page is asked for as its JSON twin: ``?format=`` wins, then the Accept header."""
+def page_media(request: Request) -> str | None:
+    """How a page is asked for: "text/html", "application/json" (its JSON twin), or None when the Accept
+    header takes neither. ``?format=`` wins; then the Accept header, by its q-values (browsers send
+    ``*/*`` after text/html, so they get the page)."""
     fmt = page_format(request)
     if fmt is not None:
-        return fmt == "json"
-    accept = request.headers.get("accept", "")
-    return "application/json" in accept and "text/html" not in accept
+        return PAGE_MEDIA[fmt]
+    return negotiate(request.headers.get("accept"), tuple(PAGE_MEDIA.values()))
 
 
 @pass_context
@@ -150,3 +156,17 @@ async def get_store(request: Request) -> Store:
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 StoreDep = Annotated[Store, Depends(get_store)]
 EngineDep = Annotated[SparqlEngine, Depends(get_engine)]
+
+
+VARY = {"Vary": "Accept"}  # one URL, two representations: a shared cache must key on the Accept header
+
+
+def negotiated_page(request: Request, data: dict[str, Any], status_code: int,
+                    html: Callable[[], Response]) -> Response:
+    """The page (``html()``) or its JSON twin, as the request asks; 406 when it accepts neither."""
+    media = page_media(request)
+    if media == "application/json":
+        return JSONResponse(data, status_code=status_code, headers=VARY)
+    if media is None:
+        raise NotAcceptable("this page is available as text/html and application/json (?format=json)")
+    return html()

@@ -11,8 +11,12 @@ from collections.abc import Callable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ipkg.api.deps import PAGE_MEDIA
+from ipkg.graph.sparql import negotiate
+
 PAGE_PREFIXES = ("/api/", "/documents", "/document/", "/section/", "/measure/", "/agencies", "/agency/", "/instruments",
                  "/instrument/", "/ip-types", "/ip-type/", "/search", "/lineage/", "/compare", "/network/")
+PAGE_OFFERS = tuple(PAGE_MEDIA.values())
 
 
 class PageCache:
@@ -22,7 +26,7 @@ class PageCache:
         self.app = app
         self.build_key = build_key
         self.size = size
-        self.pages: OrderedDict[tuple[str, str, bytes, bool], tuple[list[tuple[bytes, bytes]], bytes]] = OrderedDict()
+        self.pages: OrderedDict[tuple[str, str, bytes, str | None], tuple[list[tuple[bytes, bytes]], bytes]] = OrderedDict()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
@@ -30,9 +34,9 @@ class PageCache:
                 path == "/" or path.startswith(PAGE_PREFIXES)):
             await self.app(scope, receive, send)
             return
-        accept = dict(scope["headers"]).get(b"accept", b"")
-        key = (self.build_key(scope), path, scope.get("query_string", b""),
-               b"application/json" in accept and b"text/html" not in accept)
+        accept = dict(scope["headers"]).get(b"accept", b"").decode("latin-1")
+        # the representation the page will choose (page_media), not the raw header: few keys per URL
+        key = (self.build_key(scope), path, scope.get("query_string", b""), negotiate(accept, PAGE_OFFERS))
         if (hit := self.pages.get(key)) is not None:
             headers, body = hit
             await send({"type": "http.response.start", "status": 200, "headers": headers})

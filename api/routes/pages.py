@@ -8,9 +8,9 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
-from ipkg.api.deps import templates, wants_json
+from ipkg.api.deps import VARY, negotiated_page, templates
 from ipkg.api.routes.entities import (
     OPTIONAL_ID,
     AgencyId,
@@ -50,10 +50,9 @@ router = APIRouter(include_in_schema=False)
 def page(request: Request, template: str, data: dict[str, Any], title: str, status_code: int = 200,
          **extra: Any) -> Response:
     """``template`` rendered with ``data`` (as ``d``), or ``data`` as JSON when a machine asks."""
-    if wants_json(request):
-        return JSONResponse(data, status_code=status_code)
-    context = {"d": data, "title": title, **extra}
-    return templates.TemplateResponse(request, template, context, status_code=status_code)
+    return negotiated_page(request, data, status_code, lambda: templates.TemplateResponse(
+        request, template, {"d": data, "title": title, **extra}, status_code=status_code, headers=VARY))
+
 
 
 @router.get("/", response_class=HTMLResponse)

@@ -13,12 +13,12 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import RedirectResponse, Response
 from rdflib import Graph
 from starlette.concurrency import run_in_threadpool
 
-from ipkg.api.deps import EngineDep, page_format, templates
-from ipkg.api.errors import BadRequest, UnsupportedMediaType, error_response, status_of
+from ipkg.api.deps import VARY, EngineDep, negotiated_page, templates
+from ipkg.api.errors import BadRequest, UnsupportedMediaType, status_of
 from ipkg.api.routes.linked_data import term_view
 from ipkg.graph.queries import named_queries
 from ipkg.graph.sparql import (
@@ -217,12 +217,5 @@ async def query_page(request: Request, engine: EngineDep) -> Response:
         except SparqlError as e:
             status = status_of(e)
             page["error"] = {"status": status, "name": type(e).__name__, "message": str(e)}
-    offers = {"html": "text/html", "json": "application/json"}
-    fmt = page_format(request)
-    chosen = offers[fmt] if fmt else negotiate(request.headers.get("accept"), tuple(offers.values()))
-    if chosen == "application/json":
-        return JSONResponse(page, status_code=status)
-    if chosen is None:
-        return error_response(request, 406, "the query page is available as text/html and application/json")
-    return templates.TemplateResponse(request, "query.html", {"page": page, "title": "SPARQL query"},
-                                      status_code=status)
+    return negotiated_page(request, page, status, lambda: templates.TemplateResponse(
+        request, "query.html", {"page": page, "title": "SPARQL query"}, status_code=status, headers=VARY))

@@ -9,6 +9,7 @@ needs none. A rebuilt store is a new ``Store`` object, hence a new catalogue.
 from __future__ import annotations
 
 import re
+import textwrap
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -108,6 +109,11 @@ def iri_ref(iri: str) -> str:
 # (instruments are id/law/... by the contract, their pages /instrument/...).
 PAGE_OF_KIND = {"document": "document", "measure": "measure", "section": "section", "agency": "agency",
                 "law": "instrument", "ip-type": "ip-type"}
+
+
+def shorten(text: str, width: int) -> str:
+    """``text`` cut at a word boundary to at most ``width`` characters, "…" marking the cut."""
+    return textwrap.shorten(text, width, placeholder=" …")
 
 
 def measure_url(slug: str, label: str) -> str:
@@ -273,7 +279,7 @@ def load_catalogue(store: Store, raw_dir: Path | None = None) -> Catalogue:
         doc["title"] = doc["title"] or doc["slug"]
         doc["year"] = year_of(doc["issued"])
         doc["in_corpus"] = doc["file"] is not None
-        doc["short_title"] = doc["title"] if len(doc["title"]) <= 70 else doc["title"][:67].rstrip() + "…"
+        doc["short_title"] = shorten(doc["title"], 70)
     for doc in cat.documents.values():
         for target in doc["implements"]:
             if target in cat.documents:

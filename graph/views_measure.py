@@ -532,7 +532,12 @@ def compare(
     store: Store, cat: Catalogue, a: str, b: str, agency: str | None = None, ip_type: str | None = None
 ) -> dict[str, Any]:
     """Two plans side by side: which measures of the earlier are carried forward by the later (through
-    asserted lineage, directly or via intermediate plans), which are dropped and which are new."""
+    asserted lineage, directly or via intermediate plans), which are dropped and which are new.
+
+    With a filter (an agency's roles, an IP type), the lists and counts hold the measures that match it; a
+    pair is listed when either of its measures matches (a later SIPO measure that continues another
+    agency's is carried forward, not new), with each side's match flagged, and the counts say how many of
+    each plan's matching measures the pairs hold."""
     for slug in (a, b):
         if slug not in cat.documents or not cat.documents[slug]["in_corpus"]:
             raise NotFound(f"no document {slug!r} in the corpus; see /documents")
@@ -576,7 +581,7 @@ def compare(
     for lm, em, score, direct in sorted(matched, key=lambda p: (cat.measures[cat.measure_by_iri[p[1]]]["start"]
                                                                    if p[1] in cat.measure_by_iri else 0)):
         pair_rows.append({"earlier": cat.measure_ref(em), "later": cat.measure_ref(lm), "score": score,
-                          "direct": direct})
+                          "direct": direct, "earlier_matches": em in e_set, "later_matches": lm in l_set})
     return {
         "earlier": cat.doc_ref(earlier),
         "later": cat.doc_ref(later),
@@ -590,6 +595,7 @@ def compare(
             "later_measures": len(l_list),
             "carried_forward": len(carried_e & e_set),
             "dropped": len(e_set - carried_e),
+            "continuing": len(continuing_l & l_set),
             "new": len(l_set - continuing_l),
         },
         "documents": [cat.doc_ref(s) for s, d in sorted(cat.documents.items(), key=lambda x: x[1]["issued"] or "")

@@ -205,6 +205,23 @@ def test_compare(server_url):
     assert filtered["counts"]["later_measures"] <= d["counts"]["later_measures"]
 
 
+def test_filtered_compare_counts_what_its_lists_hold(server_url):
+    """A pair is listed when either side matches the filter (a later SIPO measure continuing an NCAC one is
+    not new); each side says whether it matches, and the counts agree with the rows (QA found "0 of 0
+    carried forward" above a listed pair)."""
+    for params in ({"agency": "sipo"}, {"agency": "sipo", "ip_type": "copyright"}, {"ip_type": "patent"}):
+        d = get(server_url, "/api/compare", a="promotion-plan-2012", b="division-of-work-2016", **params).json()
+        rows, c = d["carried_forward"], d["counts"]
+        assert all(p["earlier_matches"] or p["later_matches"] for p in rows), params
+        assert c["carried_forward"] == len({p["earlier"]["iri"] for p in rows if p["earlier_matches"]}), params
+        assert c["continuing"] == len({p["later"]["iri"] for p in rows if p["later_matches"]}), params
+        assert c["continuing"] + c["new"] == c["later_measures"], params
+        assert c["carried_forward"] + c["dropped"] == c["earlier_measures"], params
+    both = get(server_url, "/api/compare", a="promotion-plan-2012", b="division-of-work-2016", agency="sipo",
+               ip_type="copyright").json()
+    assert any(not p["earlier_matches"] for p in both["carried_forward"])  # the case QA met: 38 -> 87
+
+
 def test_compare_scores_only_direct_asserted_links(server_url):
     """A pair joined through an intermediate plan shows "via", never the score of a rejected candidate that
     happens to join the same two measures (outline-2008/65 -> division-of-work-2016/88 went through 2009)."""

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from rdflib import Literal, URIRef
 
-from ipkg.graph.measure_search import AgencyNames, MeasureSearch
+from ipkg.graph.measure_search import AgencyNames, MeasureSearch, words
 from ipkg.ontology.namespaces import ID, PREFIXES
 
 if TYPE_CHECKING:
@@ -209,7 +209,8 @@ class Catalogue:
 
     @cached_property
     def agency_name_index(self) -> AgencyNames:
-        return AgencyNames(self.agency_names)
+        vocabulary = {w for m in self.measures.values() for w in words(m["text"], lower=False) if w.islower()}
+        return AgencyNames(self.agency_names, vocabulary, {aid: a["label_zh"] for aid, a in self.agencies.items()})
 
 
 def intro_text(section: dict[str, Any]) -> str:

@@ -30,8 +30,8 @@ _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 Key = tuple[str, str]
 
 
-def words(text: str) -> list[str]:
-    return _WORD.findall(text.lower())
+def words(text: str, lower: bool = True) -> list[str]:
+    return _WORD.findall(text.lower() if lower else text)
 
 
 def query_stems(q: str) -> list[str]:
@@ -86,13 +86,15 @@ class MeasureSearch:
 
 
 class AgencyNames:
-    """The agencies a query names, by any English name they are printed under: names of two words or more
-    in any case ("state intellectual property office"), one-word names only as printed in capitals ("SIPO";
-    "most" is a word, "MOST" the ministry)."""
+    """The agencies a query names, by any name they are printed under: English names of two words or more in
+    any case ("state intellectual property office"); one-word names as printed in capitals ("SIPO"), or in
+    lower case when that is no word of the texts ("sipo" yes; "most" is a word, "MOST" the ministry); and
+    Chinese names ("国家知识产权局"), also inside a longer run of Chinese, which has no spaces."""
 
-    def __init__(self, names: dict[str, set[str]]) -> None:
+    def __init__(self, names: dict[str, set[str]], vocabulary: AbstractSet[str] = frozenset(),
+                 chinese: dict[str, str] | None = None) -> None:
         self.phrases: dict[tuple[str, ...], set[str]] = {}
-        self.acronyms: dict[str, set[str]] = {}
+        self.single: dict[str, set[str]] = {}  # a whole token, as it must be written
         for aid, printed in names.items():
             for name in printed:
                 ws = words(name)
@@ -100,19 +102,25 @@ class AgencyNames:
                 if len(ws) > 1:
                     self.phrases.setdefault(tuple(ws), set()).add(aid)
                 elif len(ws) == 1 and len(name.strip()) > 1 and name.strip().isupper():
-                    self.acronyms.setdefault(name.strip(), set()).add(aid)
+                    self.single.setdefault(name.strip(), set()).add(aid)
+                    if ws[0] not in vocabulary:
+                        self.single.setdefault(ws[0], set()).add(aid)
+        self.chinese: dict[str, set[str]] = {}
+        for aid, name in (chinese or {}).items():
+            if name:
+                self.chinese.setdefault(name, set()).add(aid)
         self.longest = max(map(len, self.phrases), default=0)
 
     def split(self, q: str) -> tuple[list[set[str]], str]:
         """The agencies ``q`` names (per name, the ids it may stand for), and ``q`` without those names and
         the function words left at its ends; the longest name wins where names overlap."""
-        tokens = _WORD.findall(q)
+        tokens = [piece for token in _WORD.findall(q) for piece in self._chinese_names_apart(token)]
         lower = [t.lower() for t in tokens]
         named: list[set[str]] = []
         rest: list[str] = []
         i = 0
         while i < len(tokens):
-            size, ids = 1, self.acronyms.get(tokens[i])
+            size, ids = 1, self.single.get(tokens[i]) or self.chinese.get(tokens[i])
             for n in range(min(self.longest, len(tokens) - i), 1, -1):
                 if tuple(lower[i : i + n]) in self.phrases:
                     size, ids = n, self.phrases[tuple(lower[i : i + n])]
@@ -129,6 +137,32 @@ class AgencyNames:
             while rest and rest[0].lower() in FUNCTION_WORDS:
                 rest.pop(0)
         return named, " ".join(rest)
+
+    def _chinese_names_apart(self, token: str) -> list[str]:
+        """``token`` cut around the Chinese names it holds, longest first ("国家知识产权局专利" -> the name,
+        "专利")."""
+        for name in sorted(self.chinese, key=len, reverse=True):
+            at = token.find(name)
+            if at >= 0:
+                before, after = token[:at], token[at + len(name):]
+                return [*self._chinese_names_apart(before), name, *self._chinese_names_apart(after)] if (
+                    before or after) else [name]
+        return [token] if token else []
+
+
+_HAN = re.compile(r"[\u3400-\u9fff]")
+
+
+def has_chinese(text: str) -> bool:
+    return _HAN.search(text) is not None
+
+
+def undotted(q: str) -> str:
+    """Dotted abbreviations as one word ("I.P." -> "IP", "P.R.C." -> "PRC"), as the texts print them."""
+    return _DOTTED.sub(lambda m: m.group(0).replace(".", ""), q)
+
+
+_DOTTED = re.compile(r"\b(?:[A-Za-z]\.){2,}")
 
 
 def highlight(text: str, stems: list[str], phrase: str, width: int = 220) -> list[dict[str, Any]]:

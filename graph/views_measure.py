@@ -10,6 +10,7 @@ from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from ipkg.extract.cleaning import cleaner_for, normalised_offsets
+from ipkg.extract.lineage_signals import FUNCTION_WORDS
 from ipkg.extract.records import Span, issued_before
 from ipkg.graph.catalogue import (
     BASE,
@@ -27,7 +28,7 @@ from ipkg.graph.catalogue import (
     notation,
     value,
 )
-from ipkg.graph.measure_search import MAX_TERMS, highlight, query_stems, words
+from ipkg.graph.measure_search import MAX_TERMS, has_chinese, highlight, query_stems, undotted, words
 
 if TYPE_CHECKING:
     from ipkg.graph.store import Store
@@ -452,7 +453,7 @@ def search(cat: Catalogue, q: str, limit: int = 50, offset: int = 0) -> dict[str
     navigation") narrow the measures to theirs (any role) instead of being searched as words."""
     if len(q) > MAX_QUERY_CHARS:
         raise BadParameter(f"the search text is longer than {MAX_QUERY_CHARS} characters")
-    named, text = cat.agency_name_index.split(q)
+    named, text = cat.agency_name_index.split(undotted(q))
     within = _measures_of_all(cat, named) if named else None
     stems = query_stems(text)
     if within is not None and not stems:
@@ -479,12 +480,13 @@ def search(cat: Catalogue, q: str, limit: int = 50, offset: int = 0) -> dict[str
             sections.append({k: sec[k] for k in ("slug", "path", "title", "url")} | {
                 "document": cat.doc_ref(slug),
                 "snippet": highlight(intro_text(sec), stems, text)})
-    terms = words(q)[:MAX_TERMS]
+    # the names' words, function words aside: "the" is in half the agencies' names
+    terms = [w for w in words(undotted(q)) if w not in FUNCTION_WORDS][:MAX_TERMS]
 
     def names(items: dict[str, dict[str, Any]], keyname: str) -> list[dict[str, Any]]:
         found = []
         for it in items.values():
-            hay = set(words(" ".join(str(it.get(k) or "") for k in ("label", "acronym", keyname))))
+            hay = set(words(" ".join(str(it.get(k) or "") for k in ("label", "label_zh", "acronym", keyname))))
             if terms and all(t in hay for t in terms):
                 # "id" for every kind; an instrument also by its "slug", the key /api/instruments uses
                 found.append({"id": it.get("id") or it.get("slug"), keyname: it.get(keyname), "label": it["label"],
@@ -496,6 +498,8 @@ def search(cat: Catalogue, q: str, limit: int = 50, offset: int = 0) -> dict[str
         "terms": stems,
         "within_agencies": [cat.agency_ref(aid) for ids in named for aid in sorted(ids)],
         "text": text,
+        # the plans are searched in English: Chinese finds only agencies' Chinese names
+        "chinese": has_chinese(text),
         "total": len(hits),
         "phrase_matches": sum(h[0] for h in hits),
         "offset": offset,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ipkg.graph.measure_search import AgencyNames, MeasureSearch, highlight, query_stems
+from ipkg.graph.measure_search import AgencyNames, MeasureSearch, highlight, query_stems, undotted
 
 MEASURES = {
     ("a", "1"): {"text": "Promote patent pledging and the financing of small firms.", "heading_path": "Finance"},
@@ -36,7 +36,7 @@ NAMES = AgencyNames({
     "saic": {"State Administration for Industry and Commerce", "SAIC"},
     "mofcom": {"Ministry of Commerce", "MOFCOM"},
     "customs": {"Customs"},  # one word, not in capitals: never taken for the agency
-})
+}, vocabulary={"most", "pilots", "reform"})  # words the texts print in lower case
 
 
 def test_agency_names_come_out_of_the_query():
@@ -44,7 +44,7 @@ def test_agency_names_come_out_of_the_query():
     assert NAMES.split("patent navigation of the state intellectual property office") == (
         [{"sipo"}], "patent navigation")
     assert NAMES.split("the State Intellectual Property Office") == ([{"sipo"}], "")
-    # one-word names only in capitals: "most" is a word, "MOST" the ministry
+    # one-word names in capitals, or in lower case if the texts never use them as a word: "most" is a word
     assert NAMES.split("most important") == ([], "most important")
     assert NAMES.split("MOST pilots") == ([{"most"}], "pilots")
     assert NAMES.split("customs training") == ([], "customs training")
@@ -61,3 +61,25 @@ def test_search_within_the_named_agencies_measures():
     within = {("a", "2"), ("b", "1")}
     assert [key for _, _, key in index.find("pledge financing", within)] == [("a", "2")]
     assert index.find("arts crafts", within) == []
+
+
+def test_lower_case_acronyms_count_unless_the_texts_use_them_as_words():
+    names = AgencyNames({"sipo": {"SIPO"}, "most": {"MOST"}}, vocabulary={"most", "patent"})
+    assert names.split("sipo patent navigation") == ([{"sipo"}], "patent navigation")
+    assert names.split("most important") == ([], "most important")  # a word of the texts
+    assert names.split("MOST pilots") == ([{"most"}], "pilots")
+    assert names.split("Sipo") == ([], "Sipo")  # neither as printed nor in lower case
+
+
+def test_chinese_names_are_found_also_inside_a_run_of_chinese():
+    names = AgencyNames({"sipo": {"SIPO"}, "ncac": {"NCAC"}},
+                        chinese={"sipo": "国家知识产权局", "cnipa": "国家知识产权局", "ncac": "国家版权局"})
+    assert names.split("国家知识产权局") == ([{"sipo", "cnipa"}], "")
+    assert names.split("国家知识产权局专利导航") == ([{"sipo", "cnipa"}], "专利导航")
+    assert names.split("国家版权局 and 国家知识产权局") == ([{"ncac"}, {"sipo", "cnipa"}], "")
+    assert names.split("知识产权") == ([], "知识产权")
+
+
+def test_dotted_abbreviations_are_one_word():
+    assert undotted("I.P. pledge in the P.R.C.") == "IP pledge in the PRC"
+    assert undotted("e.g. patents") == "eg patents" and undotted("No. 5") == "No. 5"

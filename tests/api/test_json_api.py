@@ -149,6 +149,24 @@ def test_search_for_an_agency_and_words_keeps_that_agencys_measures(server_url):
     assert full["total"] == alone["total"]
 
 
+def test_search_takes_agency_names_as_people_type_them(server_url):
+    """QA: "sipo patent navigation" found nothing while "SIPO patent navigation" found the measure."""
+    upper = get(server_url, "/api/search", q="SIPO patent navigation").json()
+    lower = get(server_url, "/api/search", q="sipo patent navigation").json()
+    assert lower["results"] == upper["results"] and lower["total"] == upper["total"] == 1
+    assert get(server_url, "/api/search", q="mofcom").json()["total"] == get(
+        server_url, "/api/search", q="MOFCOM").json()["total"] > 0
+    # Chinese: the texts are English translations; an agency's Chinese name is the one thing it can find
+    zh = get(server_url, "/api/search", q="国家知识产权局").json()
+    assert "sipo" in {a["id"] for a in zh["within_agencies"]} and zh["total"] == get(
+        server_url, "/api/search", q="SIPO").json()["total"]
+    rest = get(server_url, "/api/search", q="知识产权").json()
+    assert rest["total"] == 0 and rest["chinese"] is True
+    # the chips list names holding the query's content words, not every name with "the" or "of" in it
+    assert get(server_url, "/api/search", q="the").json()["agencies"] == []
+    assert get(server_url, "/api/search", q="I.P. pledge").json()["text"] == "IP pledge"
+
+
 def test_search_finds_the_section_introductions_no_measure_holds(server_url):
     d = get(server_url, "/api/search", q="Twelfth Five-Year Plan").json()
     assert d["total"] == 0  # the 2016 plan's background names it; no measure does

@@ -110,6 +110,12 @@ def test_search_page_names_the_agency_it_narrows_to(server_url):
     assert 'href="/measure/division-of-work-2016/72"' in body and '<span class="badge">' in body
 
 
+def test_search_page_says_chinese_finds_only_agency_names(server_url):
+    body = page(server_url, "/search", q="知识产权").text
+    assert 'id="chinese-note"' in body and "English translation" in body
+    assert 'id="chinese-note"' not in page(server_url, "/search", q="patent").text
+
+
 @pytest.mark.parametrize(
     "path",
     [

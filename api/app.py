@@ -97,9 +97,15 @@ ERROR_SCHEMA = {
 
 def _openapi(app: FastAPI) -> dict[str, Any]:
     """FastAPI's schema with the errors this app really answers (``ipkg.api.errors``): a path segment that
-    cannot be an id is a 404 and a bad query parameter a 400, both in the one error shape, never a 422."""
+    cannot be an id is a 404 and a bad query parameter a 400, both in the one error shape, never a 422; an
+    id in the query (``/api/compare?a=``) that names nothing is a 404 too."""
     if app.openapi_schema:
         return app.openapi_schema
+
+    def takes_an_id(parameter: dict[str, Any]) -> bool:
+        # the API's ids (slugs, agency ids) are the strings it checks against a pattern; text and numbers have none
+        return any("pattern" in s for s in (parameter.get("schema", {}), *parameter.get("schema", {}).get("anyOf", [])))
+
     schema = FastAPI.openapi(app)
     content = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
     for operations in schema.get("paths", {}).values():
@@ -107,9 +113,13 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
             responses = operation.get("responses", {})
             if responses.pop("422", None) is None:
                 continue
-            places = {p.get("in") for p in operation.get("parameters", [])}
+            parameters = operation.get("parameters", [])
+            places = {p.get("in") for p in parameters}
             if "path" in places:
                 responses.setdefault("404", {"description": "Not found (also: a path segment that cannot be an id)",
+                                             "content": content})
+            elif any(takes_an_id(p) for p in parameters):
+                responses.setdefault("404", {"description": "Not found: an id among the parameters names nothing",
                                              "content": content})
             if places - {"path"}:
                 responses.setdefault("400", {"description": "Bad parameter", "content": content})

@@ -29,7 +29,7 @@ from ipkg.api.routes.entities import ViewsDep
 from ipkg.graph.queries import sparql_string
 from ipkg.graph.resource_index import Entry, ResourceIndex, index_for, iri_of
 from ipkg.graph.sparql import FORMATS, GRAPH_FORMATS, UnknownFormat, negotiate
-from ipkg.ontology.namespaces import ID, PREFIXES, RDF
+from ipkg.ontology.namespaces import ID, PREFIXES, RDF, XSD
 
 __all__ = ["label_search", "router", "term_view"]
 
@@ -53,10 +53,18 @@ _LABELS = ("http://www.w3.org/2004/02/skos/core#prefLabel", "http://purl.org/dc/
 # ------------------------------------------------------------------------------------ term views
 
 
+# ipkg's prefixes leave rdf: out (rdflib binds it by itself); a view shortens rdf:type like the rest
+_SHORT_PREFIXES = {**PREFIXES, "rdf": str(RDF)}
+# the XSD datatypes whose values are numbers (right-aligned in tables)
+_NUMERIC = frozenset(str(XSD) + name for name in (
+    "integer", "decimal", "double", "float", "long", "int", "short", "byte", "nonNegativeInteger", "positiveInteger",
+    "nonPositiveInteger", "negativeInteger", "unsignedLong", "unsignedInt", "unsignedShort", "unsignedByte"))
+
+
 def compact(iri: str) -> str:
-    """``ipkg:Measure`` for an IRI in a known namespace; the IRI itself otherwise."""
+    """``ipkg:Measure``, ``rdf:type``, ``xsd:integer`` for an IRI in a known namespace; the IRI itself otherwise."""
     best = ""
-    for prefix, namespace in PREFIXES.items():
+    for prefix, namespace in _SHORT_PREFIXES.items():
         if iri.startswith(namespace) and len(namespace) > len(best) and prefix != "id":
             best, name = namespace, f"{prefix}:{iri[len(namespace):]}"
     return name if best else iri
@@ -96,6 +104,9 @@ def term_view(term: Any) -> dict[str, Any]:
         view["lang"] = term.language
     elif term.datatype is not None:
         view["datatype"] = compact(str(term.datatype))
+        view["datatype_iri"] = str(term.datatype)
+        if str(term.datatype) in _NUMERIC:
+            view["numeric"] = True
     return view
 
 

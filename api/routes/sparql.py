@@ -17,11 +17,12 @@ from fastapi.responses import RedirectResponse, Response
 from rdflib import Graph
 from starlette.concurrency import run_in_threadpool
 
-from ipkg.api.deps import VARY, EngineDep, negotiated_page, templates
+from ipkg.api.deps import PAGE_MEDIA, VARY, EngineDep, negotiated_page, templates
 from ipkg.api.errors import BadRequest, UnsupportedMediaType, status_of
 from ipkg.api.routes.linked_data import term_view
 from ipkg.graph.queries import named_queries
 from ipkg.graph.sparql import (
+    FORMATS,
     GRAPH_FORMATS,
     RESULT_FORMATS,
     FeatureNotAllowed,
@@ -39,6 +40,9 @@ router = APIRouter(tags=["sparql"])
 
 # Rows shown on the HTML page; the download links give the full (capped) result.
 PAGE_ROWS = 1000
+# Queries longer than this (characters) are posted by the page, not put in a URL: even at 12 bytes a character
+# once percent-encoded (a 4-byte UTF-8 character), such a URL stays under the server's and browsers' limits.
+LONG_QUERY = 4_000
 DEFAULT_QUERY = """PREFIX ipkg: <https://w3id.org/ipkg/ontology#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 
@@ -54,6 +58,99 @@ LIMIT 20
 """
 _UPDATE_MESSAGE = ("this endpoint is read-only: SPARQL Update (INSERT, DELETE, LOAD, CLEAR, CREATE, DROP, ...) "
                    "is not accepted")
+
+
+# --------------------------------------------------------------------------------- OpenAPI
+# The handlers read their inputs from the request (a parameter may come in the URL, a form or the body), so
+# FastAPI sees no parameters: these describe them, so that /docs lists them and "Try it out" sends them.
+
+_ERROR_REF = {"$ref": "#/components/schemas/Error"}  # ipkg.api.app adds the schema
+_ERRORS = {
+    "400": "The query does not parse, is refused (SERVICE, FROM) or fails, a parameter is bad or repeated, or "
+           "the result is over the size limit",
+    "403": "SPARQL Update: the endpoint is read-only",
+    "406": "No format both the query form and the Accept header allow",
+    "413": "The request body is over the size limit",
+    "414": "The URL is over the size limit: POST a long query",
+    "415": "A POST body of a type the endpoint does not read",
+    "429": "Every query slot is busy: retry after Retry-After seconds",
+    "503": "The query ran past the time limit, or the store is being replaced",
+}
+
+
+def _errors(*statuses: str, page: bool = False) -> dict[str, Any]:
+    """The error responses: plain text by default, the Error object as JSON when Accept asks for it.
+    The query page answers its own errors as the page (its JSON twin's ``error``) instead."""
+    content: dict[str, Any] = {"text/plain": {"schema": {"type": "string"}}, "application/json": {"schema": _ERROR_REF}}
+    if page:
+        content = {"text/html": {"schema": {"type": "string"}}, "application/json": {"schema": {"type": "object"}}}
+    return {status: {"description": _ERRORS[status], "content": content} for status in statuses}
+
+
+_QUERY_TEXT = {"type": "string", "description": "A SPARQL 1.1 query (SELECT, ASK, CONSTRUCT or DESCRIBE)",
+               "example": "SELECT * WHERE { ?s ?p ?o } LIMIT 10"}
+_FORMAT = {"type": "string", "enum": list(FORMATS),
+           "description": "The result format (wins over Accept): " + ", ".join(
+               f"{f.key} ({f.label}, {'SELECT/ASK' if f.kind == 'results' else 'CONSTRUCT/DESCRIBE'})"
+               for f in FORMATS.values())}
+_RESULTS = {
+    "description": "The results (SELECT, ASK) or the graph (CONSTRUCT, DESCRIBE), in the format asked for by "
+                   "`format` or by the Accept header, at most the row limit",
+    "content": {mt: {"schema": {"type": "string"}} for mt in dict.fromkeys(f.media_type for f in FORMATS.values())},
+    "headers": {
+        "X-IPKG-Row-Limit": {"description": "The most rows (or triples) a result holds", "schema": {"type": "integer"}},
+        "X-IPKG-Result-Count": {"description": "The rows (or triples) in this result", "schema": {"type": "integer"}},
+        "X-IPKG-Truncated": {"description": "`true` when the row limit cut the result short",
+                             "schema": {"type": "string"}},
+    },
+}
+SPARQL_GET_DOC: dict[str, Any] = {
+    "parameters": [
+        {"name": "query", "in": "query", "required": True, "schema": _QUERY_TEXT},
+        {"name": "format", "in": "query", "required": False, "schema": _FORMAT},
+    ],
+    "responses": {
+        "200": _RESULTS,
+        "303": {"description": "A browser (Accept: text/html, no `format`) is sent to the query page with the query"},
+        **_errors("400", "403", "406", "413", "414", "429", "503"),
+    },
+}
+SPARQL_POST_DOC: dict[str, Any] = {
+    "parameters": [{"name": "format", "in": "query", "required": False, "schema": _FORMAT}],
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/x-www-form-urlencoded": {"schema": {
+                "type": "object", "required": ["query"],
+                "properties": {"query": _QUERY_TEXT, "format": _FORMAT}}},
+            "application/sparql-query": {"schema": _QUERY_TEXT},
+        },
+    },
+    "responses": {"200": _RESULTS, **_errors("400", "403", "406", "413", "414", "415", "429", "503")},
+}
+_PAGE_FORMAT = {"type": "string", "enum": list(PAGE_MEDIA),
+                "description": "html: the page; json: its data, the JSON twin (wins over Accept)"}
+_PAGE = {"description": "The query page, with the results of the query when one was given (a whitespace-only "
+                        "query: the `notice`)",
+         "content": {"text/html": {"schema": {"type": "string"}}, "application/json": {"schema": {"type": "object"}}}}
+_PAGE_RESPONSES = {"200": _PAGE, **_errors("400", "403", "429", "503", page=True),
+                   **_errors("406", "413", "414")}
+QUERY_PAGE_GET_DOC: dict[str, Any] = {
+    "parameters": [
+        {"name": "query", "in": "query", "required": False,
+         "schema": {**_QUERY_TEXT, "description": "The query to run (without it: the editor with an example)"}},
+        {"name": "format", "in": "query", "required": False, "schema": _PAGE_FORMAT},
+    ],
+    "responses": _PAGE_RESPONSES,
+}
+QUERY_PAGE_POST_DOC: dict[str, Any] = {
+    "parameters": [{"name": "format", "in": "query", "required": False, "schema": _PAGE_FORMAT}],
+    "requestBody": {"required": True, "content": {
+        "application/x-www-form-urlencoded": {"schema": {
+            "type": "object", "required": ["query"], "properties": {"query": _QUERY_TEXT}}},
+        "application/sparql-query": {"schema": _QUERY_TEXT}}},
+    "responses": {**_PAGE_RESPONSES, **_errors("415")},
+}
 
 
 # --------------------------------------------------------------------------------- the protocol
@@ -114,7 +211,8 @@ def _wants_html(accept: str | None, fmt_param: str | None) -> bool:
 
 
 @router.get("/sparql", name="sparql", operation_id="sparql_query_get",
-            summary="SPARQL 1.1 Protocol endpoint (read-only, bounded): query by GET")
+            summary="SPARQL 1.1 Protocol endpoint (read-only, bounded): query by GET",
+            response_class=Response, openapi_extra=SPARQL_GET_DOC)
 async def sparql(request: Request, engine: EngineDep) -> Response:
     params = await _read_request(request)
     _check_dataset(params)
@@ -139,6 +237,11 @@ async def sparql(request: Request, engine: EngineDep) -> Response:
     return Response(result.body, media_type=fmt.media_type, headers=headers)
 
 
+router.add_api_route("/sparql", sparql, methods=["POST"], name="sparql_post", operation_id="sparql_query_post",
+                     summary="SPARQL 1.1 Protocol endpoint: query by URL-encoded or direct POST",
+                     response_class=Response, openapi_extra=SPARQL_POST_DOC)
+
+
 # --------------------------------------------------------------------------------- the query page
 
 
@@ -160,7 +263,12 @@ def _examples() -> tuple[Example, ...]:
 
 
 def _downloads(query: str, formats: tuple[Format, ...]) -> list[dict[str, str]]:
-    return [{"key": f.key, "label": f.label, "media_type": f.media_type,
+    """Links to the whole result in each format; for a long query, a POST of the query (field ``query``) to
+    ``url``, as a link could not carry it."""
+    if len(query) > LONG_QUERY:
+        return [{"key": f.key, "label": f.label, "media_type": f.media_type, "method": "POST",
+                 "url": "/sparql?" + urlencode({"format": f.key})} for f in formats]
+    return [{"key": f.key, "label": f.label, "media_type": f.media_type, "method": "GET",
              "url": "/sparql?" + urlencode({"query": query, "format": f.key})} for f in formats]
 
 
@@ -193,13 +301,18 @@ def _run_for_page(engine: Any, query: str) -> dict[str, Any]:
     }
 
 
+async def _page_query(request: Request) -> str | None:
+    """The query the page is asked to run: ``?query=`` of a GET, the form field ``query`` of a POST (the
+    page's form posts a long query, which would not fit in a URL)."""
+    if request.method != "POST":
+        return request.query_params.get("query")
+    return _single(await _read_request(request), "query")
 
 
-router.add_api_route("/sparql", sparql, methods=["POST"], name="sparql_post", operation_id="sparql_query_post",
-                     summary="SPARQL 1.1 Protocol endpoint: query by URL-encoded or direct POST")
-@router.get("/query", name="query_page", summary="The query page: an editor, examples and results")
+@router.get("/query", name="query_page", summary="The query page: an editor, examples and results",
+            response_class=Response, openapi_extra=QUERY_PAGE_GET_DOC)
 async def query_page(request: Request, engine: EngineDep) -> Response:
-    query = request.query_params.get("query")
+    query = await _page_query(request)
     examples = _examples()
     page: dict[str, Any] = {
         "query": query if query is not None else (examples[0].sparql if examples else DEFAULT_QUERY),
@@ -208,6 +321,9 @@ async def query_page(request: Request, engine: EngineDep) -> Response:
                       "url": "/query?" + urlencode({"query": e.sparql})} for e in examples],
         "result": None,
         "error": None,
+        # a query that was sent but holds nothing to run: said, rather than answered with nothing
+        "notice": "the query is empty: write a SPARQL query, or pick an example, and run it"
+                  if query is not None and not query.strip() else None,
         "endpoint": "/sparql",
     }
     status = 200
@@ -217,5 +333,12 @@ async def query_page(request: Request, engine: EngineDep) -> Response:
         except SparqlError as e:
             status = status_of(e)
             page["error"] = {"status": status, "name": type(e).__name__, "message": str(e)}
+    form = {"post_over": LONG_QUERY, "max_bytes": request.app.state.settings.max_request_bytes}
     return negotiated_page(request, page, status, lambda: templates.TemplateResponse(
-        request, "query.html", {"page": page, "title": "SPARQL query"}, status_code=status, headers=VARY))
+        request, "query.html", {"page": page, "form": form, "title": "SPARQL query"}, status_code=status,
+        headers=VARY))
+
+
+router.add_api_route("/query", query_page, methods=["POST"], name="query_page_post", operation_id="query_page_post",
+                     summary="The query page, for a query too long for a URL (the form field `query`)",
+                     response_class=Response, openapi_extra=QUERY_PAGE_POST_DOC)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import textwrap
 from collections import Counter
 from typing import Any
 
@@ -24,6 +25,7 @@ from pyvis.network import Network
 from rdflib import BNode, Graph, Literal, URIRef
 
 from ipkg.graph.catalogue import BASE, PAGE_OF_KIND, Catalogue
+from ipkg.graph.network_layout import column_positions, curve, extent, route
 from ipkg.ontology.namespaces import PREFIXES
 
 ROLE_COLOURS = {"lead": "#c2410c", "participant": "#2563eb", "responsible": "#7c3aed"}
@@ -32,7 +34,7 @@ KIND_COLOURS = {
     "state-council-ministry": "#2563eb",
     "state-council-agency": "#0891b2",
     "court": "#7c3aed",
-    "procuratorate": "#9333ea",
+    "procuratorate": "#ca8a04",  # not another purple: courts and procuratorates sit side by side
     "party-organ": "#be123c",
     "leading-group": "#c2410c",
     "military": "#4d7c0f",
@@ -44,7 +46,7 @@ KIND_COLOURS = {
 MAX_RDF_NODES = 300
 
 
-def _options(physics: str = "force", hierarchical: bool = False) -> dict[str, Any]:
+def _options(fixed: bool = False) -> dict[str, Any]:
     opts: dict[str, Any] = {
         "nodes": {"font": {"size": 14, "face": "system-ui, sans-serif", "strokeWidth": 3, "strokeColor": "#ffffff"},
                   "borderWidth": 1},
@@ -54,9 +56,7 @@ def _options(physics: str = "force", hierarchical: bool = False) -> dict[str, An
         "interaction": {"hover": True, "tooltipDelay": 120, "navigationButtons": False, "keyboard": False,
                         "hideEdgesOnDrag": True},
     }
-    if hierarchical:
-        opts["layout"] = {"hierarchical": {"enabled": True, "direction": "LR", "sortMethod": "directed",
-                                           "levelSeparation": 260, "nodeSpacing": 90}}
+    if fixed:  # the nodes carry their x and y (network_layout)
         opts["physics"] = {"enabled": False}
     else:
         opts["physics"] = {
@@ -70,15 +70,15 @@ def _options(physics: str = "force", hierarchical: bool = False) -> dict[str, An
     return opts
 
 
-def render(g: nx.Graph, *, legend: list[dict[str, str]], hierarchical: bool = False,
+def render(g: nx.Graph, *, legend: list[dict[str, str]], fixed: bool = False,
            title: str = "", notes: list[str] | None = None) -> dict[str, Any]:
     """vis-network data for ``g`` (built with pyvis), with its legend and a few counts."""
     net = Network(height="640px", width="100%", directed=g.is_directed(), cdn_resources="remote")
     net.from_nx(g, show_edge_weights=False)
-    net.options = _options(hierarchical=hierarchical)
+    net.options = _options(fixed=fixed)
     nodes, edges, _heading, _height, _width, _options_json = net.get_network_data()
-    keep_node = ("id", "label", "title", "color", "size", "shape", "url", "group", "level", "font", "borderWidth",
-                 "kind")
+    keep_node = ("id", "label", "title", "color", "size", "shape", "url", "group", "font", "borderWidth", "kind",
+                 "x", "y", "fixed")
     keep_edge = ("from", "to", "width", "title", "label", "color", "dashes", "arrows", "value", "smooth")
     return {
         "title": title,
@@ -122,7 +122,7 @@ def _style_agencies(g: nx.Graph, focus: str | None = None) -> nx.Graph:
     out = nx.Graph()
     for n, d in g.nodes(data=True):
         size = 8 + 5 * math.sqrt(d.get("led", 0))
-        label = d["label"] if len(d["label"]) <= 26 else d["label"][:24].rstrip() + "…"
+        label = "\n".join(textwrap.wrap(d["label"], 22))  # a long name on a few lines, not cut
         out.add_node(
             n,
             label=label,
@@ -159,9 +159,11 @@ def agency_network(cat: Catalogue, min_weight: int | None = None, max_edges: int
     g = nx.Graph()
     g.add_nodes_from(full.nodes(data=True))
     g.add_edges_from((x, y, d) for x, y, d in full.edges(data=True) if d["weight"] >= min_weight)
-    g.remove_nodes_from([n for n in list(g.nodes) if g.degree(n) == 0 and g.nodes[n].get("led", 0) == 0])
+    alone = [n for n in list(g.nodes) if g.degree(n) == 0]
+    g.remove_nodes_from(alone)
     notes = [f"{full.number_of_nodes()} responsible agencies, {full.number_of_edges()} pairs sharing a measure; "
-             f"showing pairs that share at least {min_weight} measure{'s' if min_weight != 1 else ''}."]
+             f"showing pairs that share at least {min_weight} measure{'s' if min_weight != 1 else ''}"
+             + (f" ({len(alone)} agencies share fewer with every other and are left out)." if alone else ".")]
     data = render(_style_agencies(g), legend=_kind_legend(g), title="Agency co-responsibility", notes=notes)
     data["min_weight"] = min_weight
     return data
@@ -191,14 +193,20 @@ def agency_neighbourhood(cat: Catalogue, agency_id: str, max_neighbours: int = 2
 
 
 def lineage_network(view: dict[str, Any]) -> dict[str, Any]:
-    """The lineage tree of ``views_measure.lineage(...)``: measures by document (level = column), arrows
-    from the later to the earlier measure, solid for asserted links, dashed for candidates."""
+    """The lineage tree of ``views_measure.lineage(...)``: measures by document (a column each, oldest on the
+    left), arrows from the later to the earlier measure, solid for asserted links, dashed for candidates.
+    Placed here, not by vis-network, so that an arrow that skips a plan can bend around the measures between
+    (``network_layout``)."""
     g = nx.DiGraph()
     colours = {}
+    columns: list[list[str]] = []
+    focus_column = 0
     for level, col in enumerate(view["columns"]):
         doc = col["document"]
         colours[doc["slug"]] = DOC_COLOURS[level % len(DOC_COLOURS)]
+        columns.append([m["iri"] for m in col["measures"]])
         for m in col["measures"]:
+            focus_column = level if m.get("focus") else focus_column
             g.add_node(
                 m["iri"],
                 label=f"{m['label']}\n{doc.get('year') or ''}",
@@ -206,29 +214,31 @@ def lineage_network(view: dict[str, Any]) -> dict[str, Any]:
                 color={"background": colours[doc["slug"]], "border": "#0f172a" if m.get("focus") else "#ffffff"},
                 size=26 if m.get("focus") else 18,
                 shape="dot",
-                level=level,
                 url=m["url"],
                 borderWidth=4 if m.get("focus") else 1,
             )
-    for lk in view["links"]:
+    links = [lk for lk in view["links"] if lk["later"]["iri"] in g and lk["earlier"]["iri"] in g]
+    at = column_positions(columns, [(lk["later"]["iri"], lk["earlier"]["iri"]) for lk in links], focus_column)
+    for n, (x, y) in at.items():
+        g.nodes[n].update(x=x, y=y, fixed=True)
+    for lk in links:
         later, earlier = lk["later"]["iri"], lk["earlier"]["iri"]
-        if later in g and earlier in g:
-            score = lk["score"] if lk["score"] is not None else 0
-            span = g.nodes[later]["level"] - g.nodes[earlier]["level"]
-            # An arrow to the next plan is straight; one that skips a plan arcs past the columns between instead
-            # of running through their nodes. Scores are the arrows' widths and tooltips, not labels: labels
-            # piled up on the nodes the arrows pass.
-            smooth = {"enabled": False} if span <= 1 else \
-                {"enabled": True, "type": "curvedCW", "roundness": min(0.5, 0.12 * span)}
-            g.add_edge(later, earlier, weight=1 + 4 * score, smooth=smooth,
-                       title=f"{lk['relation']} (score {score:.2f})" + (": " + "; ".join(lk["evidence"]) if lk["evidence"] else ""),
-                       dashes=not lk["asserted"], arrows="to",
-                       color={"color": "#0f172a" if lk["asserted"] else "#94a3b8"})
+        score = lk["score"] if lk["score"] is not None else 0
+        # scores are the arrows' widths and tooltips, not labels: labels piled up on the nodes arrows passed
+        g.add_edge(later, earlier, weight=1 + 4 * score,
+                   smooth=route(at[later], at[earlier], (p for n, p in at.items() if n not in (later, earlier))),
+                   title=f"{lk['relation']} (score {score:.2f})" + (": " + "; ".join(lk["evidence"]) if lk["evidence"] else ""),
+                   dashes=not lk["asserted"], arrows="to",
+                   color={"color": "#0f172a" if lk["asserted"] else "#94a3b8"})
     legend = [{"colour": colours[c["document"]["slug"]], "label": f"{c['document'].get('year') or ''} "
                f"{c['document']['short_title']}"} for c in view["columns"]]
     legend.append({"colour": "", "label": "solid arrow: asserted link (ipkg:continues); dashed: candidate below the "
-                   "threshold; the wider the arrow, the higher its score (hover it for the score and evidence)"})
-    return render(g, legend=legend, hierarchical=True, title="Lineage")
+                   "threshold; the wider the arrow, the higher its score (hover or tap it for the score and "
+                   "evidence)"})
+    data = render(g, legend=legend, fixed=True, title="Lineage")
+    arrows = [p for x, y, d in g.edges(data=True) for p in curve(at[x], at[y], d["smooth"])]
+    data["extent"] = extent([*at.values(), *arrows])
+    return data
 
 
 # ---------------------------------------------------------------------------------------------- any RDF

@@ -9,6 +9,12 @@
     var edges = new vis.DataSet(data.edges.map(function (e, i) { e.id = i; return e; }));
     var net = new vis.Network(el, { nodes: nodes, edges: edges }, data.options || {});
     net.once("stabilizationIterationsDone", function () { net.setOptions({ physics: { enabled: false } }); net.fit(); });
+    if (data.extent) {
+      // a fixed drawing: fit the arrows too (vis-network's fit() frames only the nodes)
+      var e = data.extent;
+      net.moveTo({ position: { x: e.x, y: e.y },
+                   scale: Math.min(el.clientWidth / e.width, el.clientHeight / e.height, 1.2) });
+    }
     net.on("click", function (params) {
       if (params.nodes.length) {
         var n = nodes.get(params.nodes[0]);

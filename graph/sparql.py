@@ -61,6 +61,7 @@ __all__ = [
     "UnknownFormat",
     "UpdateNotAllowed",
     "analyse",
+    "incoming_query",
     "format_for",
     "negotiate",
 ]
@@ -495,11 +496,15 @@ class SparqlEngine:
         return bool(json.loads(self.query(text, "json").body)["boolean"])
 
     def construct(self, text: str) -> Graph:
+        return self.graph_of(analyse(text))[0]
+
+    def graph_of(self, query: AnalysedQuery) -> tuple[Graph, bool]:
+        """The graph of a CONSTRUCT/DESCRIBE query, and whether the row or byte cap cut it short."""
         graph = Graph()
-        body = self.query(text, "nt").body
-        if body.strip():
-            graph.parse(data=body.decode("utf-8"), format="nt")
-        return graph
+        raw = self.run(query, FORMATS["nt"])
+        if raw.body.strip():
+            graph.parse(data=raw.body.decode("utf-8"), format="nt")
+        return graph, raw.truncated
 
     def exists(self, iri: str) -> bool:
         """Whether ``iri`` occurs as a subject or an object in the graph."""
@@ -526,13 +531,16 @@ class SparqlEngine:
                     frontier.append(_iri_ref(text))
         return graph
 
-    def incoming(self, iri: str, limit: int = 500) -> list[tuple[str, str]]:
-        """(subject, predicate) of triples pointing at ``iri`` from outside its own description."""
-        ref = _iri_ref(iri)
-        _, rows = self.select(
-            f"SELECT ?s ?p WHERE {{ ?s ?p {ref} FILTER(isIRI(?s)) }} ORDER BY ?p ?s LIMIT {int(limit)}"
-        )
-        return [(r["s"]["value"], r["p"]["value"]) for r in rows]
+    def incoming(self, iri: str, limit: int = 500) -> tuple[list[tuple[str, str]], bool]:
+        """(subject, predicate) of at most ``limit`` triples pointing at ``iri`` from outside its own
+        description, and whether there are more."""
+        _, rows = self.select(f"{incoming_query(iri)} LIMIT {int(limit) + 1}")
+        return [(r["s"]["value"], r["p"]["value"]) for r in rows[:limit]], len(rows) > limit
+
+
+def incoming_query(iri: str) -> str:
+    """The triples that point at ``iri`` from a named node: (subject, predicate), in a stable order."""
+    return f"SELECT ?s ?p WHERE {{ ?s ?p {_iri_ref(iri)} FILTER(isIRI(?s)) }} ORDER BY ?p ?s"
 
 
 def _cbd_query(values: str, bnode_depth: int = 3) -> str:

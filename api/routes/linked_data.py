@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -28,7 +28,7 @@ from ipkg.api.errors import error_response
 from ipkg.api.routes.entities import ViewsDep
 from ipkg.graph.queries import sparql_string
 from ipkg.graph.resource_index import Entry, ResourceIndex, index_for, iri_of
-from ipkg.graph.sparql import FORMATS, GRAPH_FORMATS, UnknownFormat, negotiate
+from ipkg.graph.sparql import FORMATS, GRAPH_FORMATS, UnknownFormat, incoming_query, negotiate
 from ipkg.ontology.namespaces import ID, PREFIXES, RDF, XSD
 
 __all__ = ["label_search", "router", "term_view"]
@@ -191,8 +191,10 @@ async def resource(path: str, request: Request, engine: EngineDep, views: ViewsD
     graph = await run_in_threadpool(engine.describe, target)
     headers = {"Vary": "Accept", "Link": f'<{target}>; rel="canonical"'}
     if chosen in ("text/html", "application/json"):
-        incoming = await run_in_threadpool(engine.incoming, target)
+        incoming, more = await run_in_threadpool(engine.incoming, target)
         page = _page(target, graph, incoming)
+        if more:  # the page lists the first ones only: say so, and where the rest are
+            page["incoming_more"] = "/query?" + urlencode({"query": incoming_query(target)})
         if chosen == "application/json":
             return JSONResponse(page, headers=headers)
         return templates.TemplateResponse(request, "resource.html", {"page": page, "title": page["label"]},

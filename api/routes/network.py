@@ -66,6 +66,9 @@ def construct(
         analysed = engine.analyse(query)  # refuses updates, SERVICE, FROM; raises with line and column
         if analysed.kind != "graph":
             raise BadParameter("this view draws graphs: send a CONSTRUCT or DESCRIBE query")
-        graph = engine.construct(query)  # bounded by the SPARQL endpoint's time and size limits
+        graph, cut = engine.graph_of(analysed)  # bounded by the SPARQL endpoint's time and size limits
         data = {"query": query, **network.rdf_network(graph)}
+        if cut:
+            data["notes"].insert(0, f"The query's result was cut at {len(graph)} triples, the endpoint's limit: "
+                                    "narrow the query to draw all of it.")
     return page(request, "network_construct.html", data, "Network of a CONSTRUCT query", example=EXAMPLE_CONSTRUCT)

@@ -147,3 +147,27 @@ def test_any_origin_may_query_the_endpoint(server_url):
     assert r.status_code == 200 and r.headers["access-control-allow-origin"] == "*"
     assert "X-IPKG-Result-Count" in r.headers["access-control-expose-headers"]
     assert "access-control-allow-credentials" not in r.headers
+
+
+# ------------------------------------------------------------------------------ cut results say so
+
+
+def test_an_id_page_says_when_it_lists_only_the_first_references(server_url):
+    # 2,155 measures point at the relation "continues"; the page lists 500 and links to the rest
+    r = httpx.get(f"{server_url}/id/lineage-relation/continues", params={"format": "json"}, timeout=60)
+    page = r.json()
+    assert len(page["incoming"]) == 500 and page["incoming_more"].startswith("/query?")
+    every = httpx.get(f"{server_url}{page['incoming_more']}&format=json", timeout=60).json()
+    assert every["result"]["count"] > 500 or every["result"]["truncated"]
+    few = httpx.get(f"{server_url}/id/document/outline-2008", params={"format": "json"}, timeout=60).json()
+    assert 0 < len(few["incoming"]) < 500 and "incoming_more" not in few
+
+
+def test_the_construct_network_says_when_the_result_was_cut(limited_server_url):
+    # the limited server returns at most 20 rows: the whole graph is cut, and the page says so
+    data = httpx.get(f"{limited_server_url}/network/construct", timeout=60,
+                     params={"query": "CONSTRUCT WHERE { ?s ?p ?o }", "format": "json"}).json()
+    assert any("cut at 20 triples" in n for n in data["notes"])
+    whole = httpx.get(f"{limited_server_url}/network/construct", timeout=60, params={
+        "query": "CONSTRUCT WHERE { ?s a ?o } LIMIT 3", "format": "json"}).json()
+    assert not any("cut at" in n for n in whole["notes"])

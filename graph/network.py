@@ -200,13 +200,14 @@ def lineage_network(view: dict[str, Any]) -> dict[str, Any]:
     g = nx.DiGraph()
     colours = {}
     columns: list[list[str]] = []
-    focus_column = 0
+    focus_column, focus = 0, None
     for level, col in enumerate(view["columns"]):
         doc = col["document"]
         colours[doc["slug"]] = DOC_COLOURS[level % len(DOC_COLOURS)]
         columns.append([m["iri"] for m in col["measures"]])
         for m in col["measures"]:
-            focus_column = level if m.get("focus") else focus_column
+            if m.get("focus"):
+                focus_column, focus = level, m["iri"]
             g.add_node(
                 m["iri"],
                 label=f"{m['label']}\n{doc.get('year') or ''}",
@@ -238,6 +239,7 @@ def lineage_network(view: dict[str, Any]) -> dict[str, Any]:
     data = render(g, legend=legend, fixed=True, title="Lineage")
     arrows = [p for x, y, d in g.edges(data=True) for p in curve(at[x], at[y], d["smooth"])]
     data["extent"] = extent([*at.values(), *arrows])
+    data["focus"] = {"x": at[focus][0], "y": at[focus][1]} if focus else None  # where a phone's view centres
     return data
 
 

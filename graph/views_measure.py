@@ -467,11 +467,10 @@ def search(cat: Catalogue, q: str, limit: int = 50, offset: int = 0) -> dict[str
         ref = cat.measure_ref(key)
         assert ref is not None
         m = cat.measures[key]
-        hit = {**ref, "heading_path": m["heading_path"], "phrase": in_phrase,
-               "snippet": highlight(m["text"], stems, text)}
-        if within is not None:
-            hit["agency_role"] = ROLE_LABELS[_ROLE_NAMES[within[key]]]
-        results.append(hit)
+        # the role of the agency the query named, if it named one (the same key in the page's twin and the API)
+        role = ROLE_LABELS[_ROLE_NAMES[within[key]]] if within is not None else None
+        results.append({**ref, "heading_path": m["heading_path"], "phrase": in_phrase,
+                        "snippet": highlight(m["text"], stems, text), "agency_role": role})
     sections = []
     if stems and within is None:
         # a plan's background and goals belong to no measure: their sections are found apart

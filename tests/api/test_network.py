@@ -175,3 +175,20 @@ def test_route_bends_only_as_much_as_it_must():
     # a node whose label reaches down to the line: the arrow bends away from both, below them; a node just
     # below the line: above it
     assert route((0, 0), (520, 0), [(260, -45)])["type"] != route((0, 0), (520, 0), [(260, 25)])["type"]
+
+
+def test_a_lineage_tree_on_a_phone_stays_legible_around_its_measure(browser_page):
+    """Fitted whole into 390 px, the tree's labels were a few pixels high: below a legible scale the view
+    keeps that scale and centres on the measure the tree is drawn for (the rest is a pan away)."""
+    browser_page.set_viewport_size({"width": 390, "height": 844})
+    browser_page.goto("/lineage/division-of-work-2016/20")
+    browser_page.wait_for_function("document.querySelector('.network').visNetwork !== undefined")
+    scale, focus_x, width = browser_page.evaluate("""() => {
+        const el = document.querySelector('.network'), n = el.visNetwork;
+        const id = n.body.data.nodes.get().find(x => x.borderWidth === 4).id;
+        return [n.getScale(), n.canvasToDOM(n.getPositions([id])[id]).x, el.clientWidth]; }""")
+    assert scale >= 0.6 and 0 < focus_x < width
+    browser_page.set_viewport_size({"width": 1280, "height": 900})
+    browser_page.goto("/lineage/division-of-work-2016/20")
+    browser_page.wait_for_function("document.querySelector('.network').visNetwork !== undefined")
+    assert browser_page.evaluate("document.querySelector('.network').visNetwork.getScale()") > 0.6

@@ -21,11 +21,13 @@ from urllib.parse import quote, urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import VOID
 from starlette.concurrency import run_in_threadpool
 
 from ipkg.api.deps import EngineDep, templates
 from ipkg.api.errors import error_response
 from ipkg.api.routes.entities import ViewsDep
+from ipkg.graph.dataset import CLASSES_QUERY, DATASET, TOTALS_QUERY, void_description
 from ipkg.graph.queries import sparql_string
 from ipkg.graph.resource_index import Entry, ResourceIndex, index_for, iri_of
 from ipkg.graph.sparql import FORMATS, GRAPH_FORMATS, UnknownFormat, incoming_query, negotiate
@@ -53,8 +55,9 @@ _LABELS = ("http://www.w3.org/2004/02/skos/core#prefLabel", "http://purl.org/dc/
 # ------------------------------------------------------------------------------------ term views
 
 
-# ipkg's prefixes leave rdf: out (rdflib binds it by itself); a view shortens rdf:type like the rest
-_SHORT_PREFIXES = {**PREFIXES, "rdf": str(RDF)}
+# ipkg's prefixes leave rdf: out (rdflib binds it by itself), and void: describes only the dataset (/id/); a
+# view shortens them like the rest
+_SHORT_PREFIXES = {**PREFIXES, "rdf": str(RDF), "void": str(VOID)}
 # the XSD datatypes whose values are numbers (right-aligned in tables)
 _NUMERIC = frozenset(str(XSD) + name for name in (
     "integer", "decimal", "double", "float", "long", "int", "short", "byte", "nonNegativeInteger", "positiveInteger",
@@ -162,6 +165,22 @@ def _page(iri: str, graph: Graph, incoming: list[tuple[str, str]]) -> dict[str, 
     }
 
 
+@router.get("/id/", name="dataset")
+async def dataset(request: Request, engine: EngineDep, views: ViewsDep) -> Response:
+    """The dataset's VoID description (where its IRIs live, its SPARQL endpoint, its figures), in every
+    format a resource is; a browser gets it as a resource page."""
+    chosen = _format_param(request) or negotiate(request.headers.get("accept"), _OFFERS)
+    if chosen is None:
+        return error_response(request, 406, f"available as {', '.join(_OFFERS)}", name="NotAcceptable")
+    _, totals = await run_in_threadpool(engine.select, TOTALS_QUERY)
+    _, classes = await run_in_threadpool(engine.select, CLASSES_QUERY)
+    documents = [d["iri"] for d in views.catalogue.documents.values() if d["in_corpus"]]
+    graph = void_description({k: int(v["value"]) for k, v in totals[0].items()},
+                             {r["class"]["value"]: int(r["entities"]["value"]) for r in classes},
+                             str(request.url_for("sparql")), documents)
+    return _answer(request, str(DATASET), graph, chosen, _page(str(DATASET), graph, []))
+
+
 @router.get("/id/{path:path}", name="resource")
 async def resource(path: str, request: Request, engine: EngineDep, views: ViewsDep) -> Response:
     requested = _format_param(request)
@@ -189,14 +208,23 @@ async def resource(path: str, request: Request, engine: EngineDep, views: ViewsD
         if page_url is not None:
             return RedirectResponse(page_url, status_code=303, headers={"Vary": "Accept"})
     graph = await run_in_threadpool(engine.describe, target)
-    headers = {"Vary": "Accept", "Link": f'<{target}>; rel="canonical"'}
     if chosen in ("text/html", "application/json"):
         incoming, more = await run_in_threadpool(engine.incoming, target)
         page = _page(target, graph, incoming)
         if more:  # the page lists the first ones only: say so, and where the rest are
             page["incoming_more"] = "/query?" + urlencode({"query": incoming_query(target)})
-        if chosen == "application/json":
-            return JSONResponse(page, headers=headers)
+        return _answer(request, target, graph, chosen, page)
+    return _answer(request, target, graph, chosen)
+
+
+def _answer(request: Request, iri: str, graph: Graph, chosen: str, page: dict[str, Any] | None = None) -> Response:
+    """``graph``, the description of ``iri``, as ``chosen``: an RDF format, or ``page`` (its view) as JSON or
+    as the resource page."""
+    headers = {"Vary": "Accept", "Link": f'<{iri}>; rel="canonical"'}
+    if chosen == "application/json":
+        return JSONResponse(page, headers=headers)
+    if chosen == "text/html":
+        assert page is not None
         return templates.TemplateResponse(request, "resource.html", {"page": page, "title": page["label"]},
                                           headers=headers)
     fmt = next(f for f in GRAPH_FORMATS if chosen in f.media_types)

@@ -100,8 +100,31 @@ def test_unknown_iri_is_404(server_url):
     assert "/query?query=" in r.text  # a search link
 
 
-@pytest.mark.parametrize("path", ["/id/%3Cscript%3E", "/id/a%22b", "/id/agency/s%0App", "/id/x%7Dy", "/id/"])
+@pytest.mark.parametrize("path", ["/id/%3Cscript%3E", "/id/a%22b", "/id/agency/s%0App", "/id/x%7Dy", "/id//"])
 def test_hostile_paths_are_404_not_500(server_url, path):
     r = get(server_url, path, BROWSER)
     assert r.status_code == 404
     assert "<script>" not in r.text
+
+
+def test_the_dataset_describes_itself_at_the_iri_the_ontology_names(server_url):
+    """/id/, the ontology's rdfs:seeAlso, was a 404: it is the dataset's VoID description, counted live."""
+    from rdflib import Graph, Literal, URIRef
+    from rdflib.namespace import RDF, VOID
+
+    r = httpx.get(f"{server_url}/id/", headers={"Accept": "text/turtle"}, timeout=60)
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/turtle")
+    g = Graph().parse(data=r.text, format="turtle")
+    dataset = URIRef("https://w3id.org/ipkg/id/")
+    assert (dataset, RDF.type, VOID.Dataset) in g
+    assert str(g.value(dataset, VOID.sparqlEndpoint)) == f"{server_url}/sparql"
+    triples = httpx.get(f"{server_url}/sparql", params={"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"},
+                        headers={"Accept": "application/sparql-results+json"}, timeout=60).json()
+    assert g.value(dataset, VOID.triples).toPython() == int(triples["results"]["bindings"][0]["n"]["value"])
+    measures = {g.value(p, VOID.entities).toPython() for p in g.objects(dataset, VOID.classPartition)
+                if g.value(p, VOID["class"]) == URIRef("https://w3id.org/ipkg/ontology#Measure")}
+    assert measures == {504}
+    assert len(set(g.objects(dataset, URIRef("http://purl.org/dc/terms/source")))) == 5
+    assert Literal("https://w3id.org/ipkg/id/") == g.value(dataset, VOID.uriSpace)
+    page = httpx.get(f"{server_url}/id/", headers={"Accept": "text/html"}, timeout=60)
+    assert page.status_code == 200 and "void:Dataset" in page.text

@@ -6,7 +6,8 @@ remembers the raw offset it came from, so any clean range maps back to an exact 
 
 What counts as noise in this corpus: page numbers ("**— 24 —**", a trailing "20 —"), markdown headings and
 emphasis, stray HTML (``<p>``, ``<sup>``), "--" separator lines, "Continued" table breaks, LaTeX-ish
-``$4 \\sim 5$``, em dashes inside words ("State—owned"), and words hyphenated across a line or page break
+``$4 \\sim 5$``, em dashes inside words ("State—owned"), a list mark before a sentence resumed on a new
+paragraph ("laws and" / "- regulations"), and words hyphenated across a line or page break
 ("implemen-\\n\\n\\n\\nted"). Real hyphens survive: a broken "cross-\\n\\nborder" keeps its hyphen when the
 document spells "cross-border" elsewhere.
 """
@@ -42,6 +43,9 @@ _BROKEN_WORD = re.compile(
     rf"(?P<left>[A-Za-z]+)-(?P<page>[ \t]*\d{{1,3}}[ \t]*[—–])?[ \t]*\n(?:[ \t]*{_NOISE}?[ \t]*\n)*"
     r"[ \t]*(?:\#{1,6}[ \t]+)?(?P<right>[a-z]+)"
 )
+# A sentence resumed after a blank line behind a list mark ("laws and" / "- regulations"): the mark is the
+# converter's, not the text's (a list item starts with a number or a capital, never mid-sentence).
+_STRAY_BULLET = re.compile(r"(?<=[a-z,])[ \t]*\n(?:[ \t]*\n)*[ \t]*(?P<mark>-[ \t]+)(?=[a-z])")
 _WS = re.compile(r"\s+")
 MAX_PASSES = 8  # every pass shortens the text or removes a match, so this is never reached in practice
 
@@ -100,6 +104,7 @@ class Cleaner:
         edits += [Edit(m.start(), m.end()) for m in _MARKUP.finditer(raw)]
         edits += [Edit(m.start(), m.end(), "~") for m in _LATEX.finditer(raw)]
         edits += [Edit(m.start(), m.end(), "-") for m in _WORD_DASH.finditer(raw)]
+        edits += [Edit(m.start("mark"), m.end("mark")) for m in _STRAY_BULLET.finditer(raw)]
         return _merge(edits)
 
     def clean(self, raw: str) -> CleanText:

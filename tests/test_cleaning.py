@@ -33,6 +33,16 @@ def test_page_number_lines_markdown_and_html_are_dropped():
     assert text == "III. Promoting Beef up 12th Plan etc."
 
 
+def test_a_list_mark_inside_a_resumed_sentence_is_dropped_but_list_items_stay():
+    # the Outline's item 8 and the 2012 plan's item 41 resume a sentence behind "- " after a blank line
+    assert collapse(clean("the practicability of laws and\n\n- regulations. Intellectual")) == (
+        "the practicability of laws and regulations. Intellectual")
+    assert collapse(clean("grassroots people's courts\n\n- having jurisdiction")) == (
+        "grassroots people's courts having jurisdiction")
+    items = "(Ministry of Agriculture)\n\n- 22. Draw up Regulations\n\n- Strengthen the work"
+    assert clean(items) == items  # a real item starts with a number or a capital, after a full clause
+
+
 def test_em_dash_inside_a_word_becomes_a_hyphen_and_latex_tilde_is_read():
     assert clean("State—owned Assets") == "State-owned Assets"
     assert collapse(clean("select  $4 \\sim 5$  colleges")) == "select 4~5 colleges"

@@ -403,6 +403,11 @@ def test_topic_cues_match_on_content_stems() -> None:
                       "form IPR assessment guidlines in conformity with the local reality",
                       "A mechanism for reviewing intellectual property for important economic events"):
         assert "ip-appraisal" in topic_matches(content_tokens(rendering), cues), rendering
+    # The stemmer makes "integrity" and "integrate" one stem: the credit topic's cue is the phrase the texts
+    # print ("IP integrity information"), so integrating resources is no credit mechanism
+    assert "agency-credit" in topic_matches(content_tokens("Improve the management of IP integrity information"), cues)
+    for text in ("Integrate IP information resources", "promote the integration of industries and IP"):
+        assert "agency-credit" not in topic_matches(content_tokens(text), cues), text
 
 
 def test_shared_topic_reaches_the_pool_and_the_evidence() -> None:

@@ -77,6 +77,7 @@ class Token:
     start: int  # character offsets into Measure.text
     end: int
     sentence: int = 0  # which sentence of the text (see ``_SENTENCE``): shared phrases stay inside one
+    word: str = ""  # the word as printed, lower-cased
 
 
 _SENTENCE = re.compile(r"(?<=[.;!?])\s+|(?<=:)\s+")
@@ -92,7 +93,7 @@ def content_tokens(text: str) -> list[Token]:
             continue
         if w.isdigit() and (len(w) < 3 or re.fullmatch(r"(19|20)\d\d", w)):
             continue
-        out.append(Token(stem(w), m.start(), m.end(), bisect.bisect_right(breaks, m.start())))
+        out.append(Token(stem(w), m.start(), m.end(), bisect.bisect_right(breaks, m.start()), w))
     return out
 
 
@@ -305,7 +306,8 @@ def _add_entities(index: Index, corpus: Corpus) -> None:
 # renderings. Cues are matched on the same content stems as every other signal, so function words and
 # inflection do not matter ("transfer of suspected criminal cases" ~ "transferring suspected criminal case").
 
-CueIndex = dict[str, list[tuple[tuple[str, ...], str]]]  # first stem -> (cue stems, topic id), longest first
+# first stem -> (cue stems, the forms a one-word cue may take, topic id), longest cue first
+CueIndex = dict[str, list[tuple[tuple[str, ...], frozenset[str], str]]]
 
 
 def topic_cues(topics: dict[str, authority.Topic] | None = None) -> CueIndex:
@@ -313,9 +315,10 @@ def topic_cues(topics: dict[str, authority.Topic] | None = None) -> CueIndex:
     index: CueIndex = defaultdict(list)
     for topic in table.values():
         for cue in topic.cues:
-            stems = tuple(t.stem for t in content_tokens(cue))
-            if stems:
-                index[stems[0]].append((stems, topic.id))
+            tokens = content_tokens(cue)
+            if tokens:
+                forms = inflections(tokens[0].word) if len(tokens) == 1 else frozenset()
+                index[tokens[0].stem].append((tuple(t.stem for t in tokens), forms, topic.id))
     for entries in index.values():
         entries.sort(key=lambda e: -len(e[0]))
     return dict(index)
@@ -326,10 +329,29 @@ def topic_matches(tokens: list[Token], cues: CueIndex) -> dict[str, list[tuple[i
     stems = [t.stem for t in tokens]
     found: dict[str, list[tuple[int, int]]] = defaultdict(list)
     for i, s in enumerate(stems):
-        for cue, topic in cues.get(s, ()):
+        for cue, forms, topic in cues.get(s, ()):
+            if forms and tokens[i].word not in forms:
+                continue  # one word alone: its stem is not enough ("police" / "policy", "integrity" / "integrate")
             if tuple(stems[i : i + len(cue)]) == cue:
                 found[topic].append((tokens[i].start, tokens[i + len(cue) - 1].end))
     return dict(found)
+
+
+def inflections(word: str) -> frozenset[str]:
+    """``word`` and its regular inflections (plural, past, -ing): the forms a one-word topic cue matches. The
+    stemmer also joins words of other meanings, and a lone word has no neighbour to tell them apart."""
+    forms = {word, word + "s", word + "es", word + "ed", word + "d", word + "ing"}
+    if word.endswith("e"):
+        forms |= {word[:-1] + "ing", word[:-1] + "ed"}
+    if word.endswith("y"):
+        forms |= {word[:-1] + "ies", word[:-1] + "ied"}
+    if word.endswith("ies"):
+        forms |= {word[:-3] + "y"}
+    if word.endswith("s"):
+        forms |= {word[:-1], word[:-2] if word.endswith("es") else word[:-1]}
+    if word.endswith("ing"):
+        forms |= {word[:-3], word[:-3] + "e", word[:-3] + "s"}
+    return frozenset(forms)
 
 
 def _add_topics(index: Index) -> None:

@@ -408,6 +408,12 @@ def test_topic_cues_match_on_content_stems() -> None:
     assert "agency-credit" in topic_matches(content_tokens("Improve the management of IP integrity information"), cues)
     for text in ("Integrate IP information resources", "promote the integration of industries and IP"):
         assert "agency-credit" not in topic_matches(content_tokens(text), cues), text
+    # a one-word cue matches its own inflections only: "police" is no "policy" (35 measures took the IP-crime
+    # topic from "policies"), "universities" no "universal"
+    assert "ip-crime" in topic_matches(content_tokens("concentrate advantageous police forces"), cues)
+    assert "ip-crime" not in topic_matches(content_tokens("improve the policies and the policy system"), cues)
+    assert "universities" not in topic_matches(content_tokens("universal IP education"), cues)
+    assert "ip-training" in topic_matches(content_tokens("train the trainers; trainings for judges"), cues)
 
 
 def test_shared_topic_reaches_the_pool_and_the_evidence() -> None:

@@ -348,7 +348,9 @@ def inflections(word: str) -> frozenset[str]:
     if word.endswith("ies"):
         forms |= {word[:-3] + "y"}
     if word.endswith("s"):
-        forms |= {word[:-1], word[:-2] if word.endswith("es") else word[:-1]}
+        forms.add(word[:-1])
+    if word.endswith("es"):
+        forms.add(word[:-2])
     if word.endswith("ing"):
         forms |= {word[:-3], word[:-3] + "e", word[:-3] + "s"}
     return frozenset(forms)

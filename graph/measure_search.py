@@ -109,6 +109,7 @@ class AgencyNames:
         for aid, name in (chinese or {}).items():
             if name:
                 self.chinese.setdefault(name, set()).add(aid)
+        self._chinese_longest_first = sorted(self.chinese, key=len, reverse=True)
         self.longest = max(map(len, self.phrases), default=0)
 
     def split(self, q: str) -> tuple[list[set[str]], str]:
@@ -141,12 +142,11 @@ class AgencyNames:
     def _chinese_names_apart(self, token: str) -> list[str]:
         """``token`` cut around the Chinese names it holds, longest first ("国家知识产权局专利" -> the name,
         "专利")."""
-        for name in sorted(self.chinese, key=len, reverse=True):
+        for name in self._chinese_longest_first:
             at = token.find(name)
             if at >= 0:
-                before, after = token[:at], token[at + len(name):]
-                return [*self._chinese_names_apart(before), name, *self._chinese_names_apart(after)] if (
-                    before or after) else [name]
+                return [*self._chinese_names_apart(token[:at]), name,
+                        *self._chinese_names_apart(token[at + len(name):])]
         return [token] if token else []
 
 
@@ -157,12 +157,12 @@ def has_chinese(text: str) -> bool:
     return _HAN.search(text) is not None
 
 
+_DOTTED = re.compile(r"\b(?:[A-Za-z]\.){2,}")
+
+
 def undotted(q: str) -> str:
     """Dotted abbreviations as one word ("I.P." -> "IP", "P.R.C." -> "PRC"), as the texts print them."""
     return _DOTTED.sub(lambda m: m.group(0).replace(".", ""), q)
-
-
-_DOTTED = re.compile(r"\b(?:[A-Za-z]\.){2,}")
 
 
 def highlight(text: str, stems: list[str], phrase: str, width: int = 220) -> list[dict[str, Any]]:

@@ -32,7 +32,8 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -412,39 +413,44 @@ class _Backend:
             return self._rows(list(result.variables), result.rows, fmt_key, max_rows)
         return self._graph(result.graph or (), fmt_key, max_rows)
 
-    # the result, serialised within the row and byte caps
+    # the result, serialised within the row and byte caps (result_formats imports rdflib: a worker has it
+    # loaded already, the locator process, which imports this module too, must start without it)
     def _answer(self, value: bool, fmt_key: str) -> tuple[bytes, str, bool, int]:
-        return _formatted("serialise_boolean", value, fmt_key), "ask", False, 1
+        from ipkg.graph.result_formats import serialise_boolean
+
+        with _format_errors():
+            return serialise_boolean(value, fmt_key), "ask", False, 1
 
     def _rows(self, variables: list[str], rows: Iterable[Any], fmt_key: str,
               max_rows: int) -> tuple[bytes, str, bool, int]:
-        kept, truncated = self._take(rows, max_rows)
-        return (_formatted("serialise_rows", variables, kept, fmt_key), "select", truncated,
-                len(kept))
+        from ipkg.graph.result_formats import serialise_rows, take
+
+        with _format_errors():
+            kept, truncated = take(rows, max_rows, self.settings.max_result_bytes)
+            return serialise_rows(variables, kept, fmt_key), "select", truncated, len(kept)
 
     def _graph(self, triples: Iterable[Any], fmt_key: str, max_rows: int) -> tuple[bytes, str, bool, int]:
-        kept, truncated = self._take(triples, max_rows)
-        graph = _new_graph()
-        for t in kept:
-            graph.add(t)
-        return _formatted("serialise_graph", graph, fmt_key), "construct", truncated, len(graph)
+        from ipkg.graph.result_formats import serialise_graph, take
 
-    def _take(self, items: Iterable[Any], max_rows: int) -> tuple[list[Any], bool]:
-        from ipkg.graph import result_formats
-
-        try:
-            return result_formats.take(items, max_rows, self.settings.max_result_bytes)
-        except result_formats.ResultTooLarge as e:
-            raise _WorkerError("ResultTooLarge", str(e)) from None
+        with _format_errors():
+            kept, truncated = take(triples, max_rows, self.settings.max_result_bytes)
+            graph = _new_graph()
+            for t in kept:
+                graph.add(t)
+            return serialise_graph(graph, fmt_key), "construct", truncated, len(graph)
 
 
-def _formatted(serialiser: str, *args: Any) -> bytes:
-    from ipkg.graph import result_formats  # rdflib: not for the locator process, which must start fast
+@contextmanager
+def _format_errors() -> Iterator[None]:
+    """The serialisers' refusals as the errors a worker answers."""
+    from ipkg.graph.result_formats import NoSuchFormat, ResultTooLarge
 
     try:
-        return getattr(result_formats, serialiser)(*args)
-    except result_formats.NoSuchFormat as e:
+        yield
+    except NoSuchFormat as e:
         raise _WorkerError("UnknownFormat", str(e)) from None
+    except ResultTooLarge as e:
+        raise _WorkerError("ResultTooLarge", str(e)) from None
 
 
 def _new_graph() -> Any:

@@ -295,27 +295,17 @@ def _check_shape(text: str) -> None:
         raise QuerySyntaxError("the query is only comments: send a SELECT, ASK, CONSTRUCT or DESCRIBE query")
 
 
-_PROLOGUE_ONLY = re.compile(r"(?:(?:PREFIX\s+\S*\s*<[^>]*>|BASE\s*<[^>]*>)\s*)*", re.IGNORECASE)
+_FORM_WORDS = frozenset({"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"})
+_UPDATE_WORDS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"})
 
 
-_FORM_KEYWORDS = {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"}
-
-
-def _opening_word(text: str) -> re.Match[str] | None:
-    """The first lexeme after the prologue, if it is a bare word (where the query form belongs)."""
+def _after_prologue(text: str) -> list[re.Match[str]]:
+    """The lexemes after the PREFIX and BASE declarations, comments left out: the query form comes first."""
     lexemes = [m for m in _LEXEME.finditer(text) if not m["comment"]]
     i = 0
     while i < len(lexemes) and lexemes[i].group().upper() in ("PREFIX", "BASE"):
-        i += 3 if lexemes[i].group().upper() == "PREFIX" else 2
-    if i < len(lexemes) and re.fullmatch(r"[A-Za-z_]\w*", lexemes[i].group()):
-        return lexemes[i]
-    return None
-
-
-def _only_prologue(text: str) -> bool:
-    """Whether ``text`` declares prefixes or a base and asks nothing (an empty update to rdflib's parser)."""
-    body = " ".join(m.group() for m in _LEXEME.finditer(text) if not m["comment"])
-    return _PROLOGUE_ONLY.fullmatch(body) is not None
+        i += 3 if lexemes[i].group().upper() == "PREFIX" else 2  # PREFIX name: <iri>, BASE <iri>
+    return lexemes[i:]
 
 
 def _at(text: str, offset: int, detail: str) -> QuerySyntaxError:
@@ -339,8 +329,9 @@ def _syntax_error(text: str, e: ParseBaseException) -> QuerySyntaxError:
     """The parser's complaint with line and column. Oxigraph's parser points closer to most mistakes than
     pyparsing, so its position wins when it has one; it runs in a throwaway process
     (:func:`~ipkg.graph.query_workers.locate_syntax_error`), never in this one."""
-    opening = _opening_word(text)
-    if opening is not None and opening.group().upper() not in _FORM_KEYWORDS:
+    opening = next(iter(_after_prologue(text)), None)
+    if opening is not None and re.fullmatch(r"[A-Za-z_]\w*", opening.group()) and (
+            opening.group().upper() not in _FORM_WORDS):
         # both parsers name one alternative they expected ("expected CONSTRUCT"): say what a query starts with
         return _at(text, opening.start(), f"a query starts with SELECT, ASK, CONSTRUCT or DESCRIBE (after any "
                    f"PREFIX and BASE lines), not {opening.group()!r}")
@@ -358,12 +349,6 @@ def _is_update(text: str) -> bool:
     except (ParseBaseException, RecursionError, ValueError, TypeError):
         return False
     return True
-
-
-_UPDATE_KEYWORD = re.compile(
-    r"^\s*(?:(?:PREFIX\s+\S*\s*<[^>]*>|BASE\s*<[^>]*>)\s*)*(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b",
-    re.IGNORECASE,
-)
 
 
 def _walk(node: object):
@@ -389,10 +374,11 @@ def analyse(text: str) -> AnalysedQuery:
         with RDFLIB_SPARQL_LOCK:
             parsed = sparql_parser.parseQuery(text)
     except ParseBaseException as e:
-        if _only_prologue(text):
+        rest = _after_prologue(text)
+        if not rest:
             raise QuerySyntaxError("the query has only PREFIX/BASE declarations: add a SELECT, ASK, CONSTRUCT or "
                                    "DESCRIBE query after them") from None
-        if _UPDATE_KEYWORD.match(text) or _is_update(text):
+        if rest[0].group().upper() in _UPDATE_WORDS or _is_update(text):
             raise UpdateNotAllowed(
                 "this endpoint is read-only: SPARQL Update (INSERT, DELETE, LOAD, CLEAR, CREATE, DROP, ...) "
                 "is not accepted"

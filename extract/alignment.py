@@ -121,5 +121,42 @@ def evidence(
         earlier_span = mapper.span(earlier, es, ee)
         if later_span is None or earlier_span is None:
             continue
-        out.append(SharedPhrase(later.text[ls:le], later_span, earlier_span))
+        out.append(_shared(later.text[ls:le], later_span, earlier.text[es:ee], earlier_span))
     return out
+
+
+def _shared(phrase: str, later_span: Span, earlier_words: str, earlier_span: Span,
+            topic: str | None = None) -> SharedPhrase:
+    return SharedPhrase(phrase, later_span, earlier_span, topic, earlier_words if earlier_words != phrase else None)
+
+
+def topic_evidence(
+    later: Measure,
+    later_cues: dict[str, list[tuple[int, int]]],
+    earlier: Measure,
+    earlier_cues: dict[str, list[tuple[int, int]]],
+    topics: list[str],
+    mapper: SpanMapper,
+    shown: list[SharedPhrase],
+) -> list[SharedPhrase]:
+    """For each of ``topics`` (shared policy topics, most specific first), the longest cue each text words it
+    with ("entry and exit of goods" / "customs"), unless a phrase ``shown`` already holds one of
+    the later text's cues for it: what links two measures that share a mechanism but not its words."""
+    covered = [e.later_span for e in shown]
+    out: list[SharedPhrase] = []
+    for topic in topics:
+        spans = [(s, e, mapper.span(later, s, e)) for s, e in later_cues.get(topic, [])]
+        spans = [(s, e, sp) for s, e, sp in spans if sp is not None]
+        if not spans or not earlier_cues.get(topic) or any(
+                sp.start < c.end and c.start < sp.end for _, _, sp in spans for c in covered):
+            continue
+        # the longest cue of each text (the first of equals) says most: "border protection" over "customs"
+        ls, le, later_span = max(spans, key=lambda x: x[1] - x[0] - x[0] * 1e-9)
+        es, ee = max(earlier_cues[topic], key=lambda x: x[1] - x[0] - x[0] * 1e-9)
+        earlier_span = mapper.span(earlier, es, ee)
+        if earlier_span is None:
+            continue
+        out.append(_shared(later.text[ls:le], later_span, earlier.text[es:ee], earlier_span, topic))
+        covered.append(later_span)
+    return out
+

@@ -21,6 +21,7 @@ from rich.markup import escape
 from rich.tree import Tree
 
 from ipkg.extract.records import Corpus, LineageCandidate
+from ipkg.ontology import authority
 
 ID_BASE = "https://w3id.org/ipkg/id/"  # ipkg.ontology.namespaces.ID, without loading rdflib for the CLI
 MEASURE_IRI = ID_BASE + "measure/"
@@ -161,41 +162,43 @@ SHARED = {"programmes": "programmes", "instruments": "laws", "agencies": "agenci
           "topics": "topics"}
 
 
-def _evidence(link: LineageCandidate, raws: dict[str, str]) -> list[str]:
-    """The shared phrases as the later text words them, with the earlier wording where it differs (both
-    are raw-text slices: offsets are characters of the documents' files in data/raw), then the shared
-    programmes, laws, agencies, IP types and topics."""
-    earlier_raw = raws.get(link.earlier.split("/")[0])
+def _evidence(link: LineageCandidate) -> list[str]:
+    """The shared phrases as the later text words them, with the earlier wording where it differs (offsets
+    are characters of the documents' files in data/raw), each text's words for a shared topic that no phrase
+    shows, then the shared programmes, laws, agencies, IP types and topics."""
     lines = []
-    for e in link.evidence[:3]:
+    phrases = [e for e in link.evidence if not e.topic][:3] + [e for e in link.evidence if e.topic]
+    for e in phrases:
         earlier = ""
-        if earlier_raw is not None:
-            wording = " ".join(earlier_raw[e.earlier_span.start:e.earlier_span.end].split())
-            if wording.lower() != e.phrase.lower():
-                earlier = f" [green]“{escape(wording)}”[/green]"
+        if e.earlier_phrase and e.earlier_phrase.lower() != e.phrase.lower():
+            earlier = f" [green]“{escape(e.earlier_phrase)}”[/green]"
+        topic = f" [dim](topic: {escape(topic_label(e.topic))})[/dim]" if e.topic else ""
         lines.append(f"[green]“{escape(e.phrase)}”[/green] [dim]later {e.later_span.start}-{e.later_span.end},"
-                     f" earlier[/dim]{earlier} [dim]{e.earlier_span.start}-{e.earlier_span.end}[/dim]")
+                     f" earlier[/dim]{earlier} [dim]{e.earlier_span.start}-{e.earlier_span.end}[/dim]{topic}")
     shared = [f"{name}: {', '.join(link.shared[key][:5])}" for key, name in SHARED.items() if link.shared.get(key)]
     if shared:
         lines.append(f"[dim]shared {escape('; '.join(shared))}[/dim]")
     return lines
 
 
-def _attach(tree: Tree, corpus: Corpus, node: ChainNode, raws: dict[str, str]) -> None:
+def topic_label(topic: str) -> str:
+    found = authority.topics().get(topic)
+    return found.pref_label_en if found else topic
+
+
+def _attach(tree: Tree, corpus: Corpus, node: ChainNode) -> None:
     for child in node.children:
         branch = tree.add(_label(corpus, child))
         if child.link is not None:
-            for line in _evidence(child.link, raws):
+            for line in _evidence(child.link):
                 branch.add(line)
-        _attach(branch, corpus, child, raws)
+        _attach(branch, corpus, child)
 
 
-def lineage_tree(corpus: Corpus, measure_id: str, candidates: int = 2, raws: dict[str, str] | None = None,
-                 threshold: float | None = None) -> Tree:
+def lineage_tree(corpus: Corpus, measure_id: str, candidates: int = 2, threshold: float | None = None) -> Tree:
     """A rich Tree for ``ipkg lineage``: the measure, its chain back to the Outline and forward (every
-    asserted link), and its best ``candidates`` per document below the ``threshold``. With ``raws`` (slug
-    -> raw text) the evidence shows the earlier measure's wording too."""
-    raws = raws or {}
+    asserted link, with its evidence in both texts' words), and its best ``candidates`` per document below
+    the ``threshold``."""
     root = resolve_measure(corpus, measure_id)
     tree = Tree(_label(corpus, ChainNode(root)))
     at = f" [dim](score ≥ {threshold:.3f})[/dim]" if threshold is not None else ""
@@ -205,9 +208,9 @@ def lineage_tree(corpus: Corpus, measure_id: str, candidates: int = 2, raws: dic
                         ("forward (later plans)", chain_forward(corpus.lineage, root))):
         asserted = len(chain.walk()) - 1
         count = f" — {asserted} asserted link{'s' if asserted != 1 else ''}" if asserted else " — none asserted"
-        _attach(tree.add(f"[yellow]{name}[/yellow]{count}{at}"), corpus, chain, raws)
+        _attach(tree.add(f"[yellow]{name}[/yellow]{count}{at}"), corpus, chain)
     if candidates > 0:
         below = below_threshold(corpus.lineage, root, candidates)
         head = f"[yellow]candidates below the threshold[/yellow]{below_at}"
-        _attach(tree.add(head + ("" if below.children else " — none")), corpus, below, raws)
+        _attach(tree.add(head + ("" if below.children else " — none")), corpus, below)
     return tree

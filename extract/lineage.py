@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from scipy import sparse
 
-from ipkg.extract.alignment import Alignment, SpanMapper, align, evidence
+from ipkg.extract.alignment import Alignment, SpanMapper, align, evidence, topic_evidence
 from ipkg.extract.lineage_adapter import Adapter, fit_adapter, identity, load_adapter
 from ipkg.extract.lineage_signals import (
     Index,
@@ -451,6 +451,9 @@ def _candidate(corpus: Corpus, cands: Candidates, p: Pair, score: float, rank: i
     rel = pair_relation(corpus, cands, p)
     phrases = evidence(later, index.tokens[p.later], earlier, index.tokens[p.earlier], p.alignment,
                        cands.mapper, index.idf)
+    topics = sorted(shared["topics"], key=lambda t: (-index.entity_idf["topics"].get(t, 1.0), t))
+    phrases += topic_evidence(later, index.topic_spans[p.later], earlier, index.topic_spans[p.earlier], topics,
+                              cands.mapper, phrases)
     return LineageCandidate(
         later=later.id, earlier=earlier.id, score=round(score, 4), rank=rank, relation=rel, asserted=asserted,
         signals={k: round(v, 4) for k, v in p.features.items()}, shared=shared, evidence=phrases,

@@ -157,6 +157,8 @@ class Index:
     dense_start: np.ndarray | None = None  # first dense_segments row of each measure (plus the end)
     entities: dict[str, list[set[str]]] = field(default_factory=dict)  # kind -> per-measure id sets
     entity_idf: dict[str, dict[str, float]] = field(default_factory=dict)
+    # per measure: topic id -> character spans of its cues in the measure text (the evidence of a shared topic)
+    topic_spans: list[dict[str, list[tuple[int, int]]]] = field(default_factory=list)
 
     def row(self, measure_id: str) -> int:
         return self._rows[measure_id]
@@ -358,7 +360,8 @@ def inflections(word: str) -> frozenset[str]:
 
 def _add_topics(index: Index) -> None:
     cues = topic_cues()
-    sets = [set(topic_matches(tokens, cues)) for tokens in index.tokens]
+    index.topic_spans = [topic_matches(tokens, cues) for tokens in index.tokens]
+    sets = [set(found) for found in index.topic_spans]
     index.entities["topics"] = sets
     index.entity_idf["topics"] = _idf_of(sets)
 

@@ -185,9 +185,14 @@ class UnknownOrganization:
 
 @dataclass
 class SharedPhrase:
-    phrase: str
+    """Evidence for a lineage candidate: a phrase of the later text and the span of the earlier text that
+    matches it; with a ``topic``, two renderings of one policy topic, which may be worded differently."""
+
+    phrase: str  # as the later text words it
     later_span: Span
     earlier_span: Span
+    topic: str | None = None  # policy-topic id (ontology/topics.tsv) when the two texts share it in their own words
+    earlier_phrase: str | None = None  # the earlier text's wording (cleaned like ``phrase``) where it differs
 
 
 @dataclass

@@ -382,6 +382,10 @@ class GraphBuilder:
             self.add(ev, IPKG.phrase, Literal(e.phrase))
             self.add(ev, IPKG.laterSpan, self.span(ev, later_doc, e.later_span, role="later-span", quote=True))
             self.add(ev, IPKG.earlierSpan, self.span(ev, earlier_doc, e.earlier_span, role="earlier-span", quote=True))
+            if e.earlier_phrase:
+                self.add(ev, IPKG.earlierPhrase, Literal(e.earlier_phrase))
+            if e.topic:
+                self.add(ev, IPKG.rendersTopic, topic_iri(e.topic))
         if c.asserted:
             self.add(node, RDF.type, IPKG.LineageLink)
             self.add(node, RDF.type, PROV.Derivation)

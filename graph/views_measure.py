@@ -330,7 +330,7 @@ def lineage_links(store: Store, cat: Catalogue, iri: str) -> list[dict[str, Any]
     M = iri_ref(iri)
     rows = store.query(
         SPARQL_PREFIXES
-        + f"""SELECT ?later ?earlier ?c ?score ?rank ?rel ?link (GROUP_CONCAT(DISTINCT ?phrase; separator="\\u001f") AS ?phrases) (GROUP_CONCAT(DISTINCT ?topic; separator="\\u001f") AS ?topics) WHERE {{
+        + f"""SELECT ?later ?earlier ?c ?score ?rank ?rel ?link (GROUP_CONCAT(DISTINCT ?phrase; separator="\\u001f") AS ?phrases) (GROUP_CONCAT(DISTINCT ?topic; separator="\\u001f") AS ?topics) (GROUP_CONCAT(DISTINCT ?wording; separator="\\u001f") AS ?wordings) WHERE {{
   {{ {M} ipkg:continues* ?later . ?later ipkg:hasLineageCandidate ?c . ?c ipkg:earlierMeasure ?earlier . }}
   UNION
   {{ ?earlier ipkg:continues* {M} . ?c ipkg:earlierMeasure ?earlier . ?later ipkg:hasLineageCandidate ?c . }}
@@ -338,13 +338,19 @@ def lineage_links(store: Store, cat: Catalogue, iri: str) -> list[dict[str, Any]
   OPTIONAL {{ ?c ipkg:rank ?rank }}
   OPTIONAL {{ ?c ipkg:relation ?rel }}
   OPTIONAL {{ ?c a ipkg:LineageLink . BIND(true AS ?link) }}
-  OPTIONAL {{ ?c ipkg:evidence/ipkg:phrase ?phrase }}
+  OPTIONAL {{ ?c ipkg:evidence ?ev . ?ev ipkg:phrase ?phrase FILTER NOT EXISTS {{ ?ev ipkg:rendersTopic [] }} }}
   OPTIONAL {{ ?c ipkg:sharedTopic/skos:prefLabel ?topic FILTER(lang(?topic) = "en") }}
+  OPTIONAL {{
+    ?c ipkg:evidence ?tev . ?tev ipkg:rendersTopic/skos:prefLabel ?tlabel ; ipkg:phrase ?tphrase .
+    OPTIONAL {{ ?tev ipkg:earlierPhrase ?tearlier }}
+    FILTER(lang(?tlabel) = "en")
+    BIND(CONCAT(?tlabel, "\u001e", ?tphrase, "\u001e", COALESCE(?tearlier, ?tphrase)) AS ?wording)
+  }}
 }} GROUP BY ?later ?earlier ?c ?score ?rank ?rel ?link"""
     ).rows
     seen: set[str] = set()
     out = []
-    for later, earlier, c, score, rank, rel, link, phrases, topics in rows:
+    for later, earlier, c, score, rank, rel, link, phrases, topics, wordings in rows:
         if str(c) in seen:
             continue
         asserted = bool(value(link))
@@ -366,9 +372,22 @@ def lineage_links(store: Store, cat: Catalogue, iri: str) -> list[dict[str, Any]
             "asserted": asserted,
             "evidence": phrase_list,
             "topics": sorted(t for t in (value(topics) or "").split("\u001f") if t),
+            "topic_wordings": topic_wordings(value(wordings)),
             "cite": cite(cat, later_ref["slug"], later_ref["label"], "; ".join(phrase_list) or None, str(c), False),
         })
     return out
+
+
+def topic_wordings(concatenated: str | None) -> list[dict[str, str]]:
+    """The shared topics' wordings, "label\\x1elater words\\x1eearlier words" joined by \\x1f, as dicts
+    sorted by topic."""
+    out = []
+    for item in (concatenated or "").split("\u001f"):
+        topic, _, rest = item.partition("\u001e")
+        later, _, earlier = rest.partition("\u001e")
+        if topic and later:
+            out.append({"topic": topic, "later": later, "earlier": earlier})
+    return sorted(out, key=lambda w: (w["topic"], w["later"]))
 
 
 def best_candidates(links: list[dict[str, Any]], iri: str, per_document: int) -> tuple[list[dict[str, Any]], int]:

@@ -125,7 +125,6 @@ def lineage(
     """Print a measure's lineage tree: back to the 2008 Outline and forward to the latest plan, with evidence."""
     from ipkg.extract.chains import UnknownMeasure, document_of, lineage_tree
     from ipkg.extract.lineage import document_lineage
-    from ipkg.extract.pipeline import raw_texts
     from ipkg.extract.records import Corpus
 
     # imported here, not for the option's default: the views pull in the catalogue, which every command
@@ -147,7 +146,7 @@ def lineage(
         return
     try:
         tree = lineage_tree(corpus, measure, candidates=CANDIDATES_SHOWN if candidates is None else candidates,
-                            raws=raw_texts(data), threshold=corpus.lineage_threshold)
+                            threshold=corpus.lineage_threshold)
     except UnknownMeasure as e:
         err.print(f"[red]unknown measure[/] {measure!r}: {e}", soft_wrap=True)
         raise typer.Exit(2) from None

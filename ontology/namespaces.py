@@ -166,6 +166,8 @@ class IPKG(DefinedNamespace):
     phrase: URIRef
     laterSpan: URIRef
     earlierSpan: URIRef
+    rendersTopic: URIRef
+    earlierPhrase: URIRef
     sharedAgency: URIRef
     sharedInstrument: URIRef
     sharedIPType: URIRef

@@ -8,7 +8,7 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from ipkg.extract.alignment import SpanMapper, align, evidence
+from ipkg.extract.alignment import SpanMapper, align, evidence, topic_evidence
 from ipkg.extract.chains import (
     UnknownMeasure,
     below_threshold,
@@ -231,18 +231,26 @@ def _squash(text: str) -> str:
 
 def test_evidence_spans_round_trip_to_the_raw_texts(linked: Corpus, raws: dict[str, str]) -> None:
     cleaners = {doc: Cleaner(raw) for doc, raw in raws.items()}
-    checked = 0
+    cues = topic_cues()
+    checked = worded = 0
     for c in linked.lineage[:2000]:
         later_doc, earlier_doc = c.later.split("/")[0], c.earlier.split("/")[0]
         for e in c.evidence:
             later_text = cleaners[later_doc].normalise(e.later_span.slice(raws[later_doc]))
             earlier_text = cleaners[earlier_doc].normalise(e.earlier_span.slice(raws[earlier_doc]))
             assert _squash(later_text) == _squash(e.phrase)
+            assert _squash(earlier_text) == _squash(e.earlier_phrase or e.phrase)
             later_words = [t.stem for t in content_tokens(later_text)]
             earlier_words = [t.stem for t in content_tokens(earlier_text)]
-            assert later_words == earlier_words
-            checked += 1
-    assert checked > 100
+            if e.topic is None:
+                assert later_words == earlier_words
+                checked += 1
+            else:  # each text's own words for a topic both share
+                assert e.topic in c.shared["topics"]
+                assert e.topic in topic_matches(content_tokens(later_text), cues)
+                assert e.topic in topic_matches(content_tokens(earlier_text), cues)
+                worded += 1
+    assert checked > 100 and worded > 100
 
 
 def test_candidates_are_ranked_top_k_per_earlier_document(linked: Corpus) -> None:
@@ -333,21 +341,22 @@ def test_resolve_measure_says_what_a_reference_names_instead(linked: Corpus) -> 
     assert document_of(linked, "outline-2008/8") is None
 
 
-def test_lineage_tree_quotes_both_wordings_and_every_shared_entity(linked: Corpus, raws: dict[str, str]) -> None:
+def test_lineage_tree_quotes_both_wordings_and_every_shared_entity(linked: Corpus) -> None:
     from rich.console import Console
 
     later, earlier = "fyp13-plan-2016/IV.iii.1", "outline-2008/19"
-    span = Span(0, 0)
     link = LineageCandidate(later, earlier, 0.9, 1, "implements", True, shared={"topics": ["examination"],
-                            "ip_types": ["patent"]}, evidence=[SharedPhrase("Improve patent", span, Span(0, 0))])
-    m = linked.measure("outline-2008", "19")
-    link.evidence[0].earlier_span = Span(m.span.start, m.span.start + 18)  # another wording of the phrase
+                            "ip_types": ["patent"]}, evidence=[
+                                SharedPhrase("Improve patent", Span(0, 14), Span(30, 48), None, "Improving patents"),
+                                SharedPhrase("examination", Span(20, 31), Span(60, 66), "examination", "review"),
+                                SharedPhrase("quality", Span(40, 47), Span(70, 77))])
     corpus = Corpus(documents=linked.documents, sections=linked.sections, measures=linked.measures, lineage=[link])
     console = Console(width=200, record=True)
-    console.print(lineage_tree(corpus, later, raws=raws, threshold=0.83))
+    console.print(lineage_tree(corpus, later, threshold=0.83))
     text = console.export_text()
-    wording = " ".join(raws["outline-2008"][m.span.start:m.span.start + 18].split())
-    assert f"“Improve patent” later 0-0, earlier “{wording}” {m.span.start}-{m.span.start + 18}" in text
+    assert "“Improve patent” later 0-14, earlier “Improving patents” 30-48\n" in text  # another inflection
+    assert "“quality” later 40-47, earlier 70-77\n" in text  # the same words
+    assert "“examination” later 20-31, earlier “review” 60-66 (topic: examination and registration of IP)" in text
     assert "shared IP types: patent; topics: examination" in text
     assert "back (earlier plans) — 1 asserted link (score ≥ 0.830)" in text
 
@@ -430,6 +439,30 @@ def test_shared_topic_reaches_the_pool_and_the_evidence() -> None:
     best = min((c for c in lineage if c.later == "b/1"), key=lambda c: c.rank)
     assert best.earlier == "a/1"
     assert best.shared["topics"] == ["ip-appraisal"]
+    # no phrase is shared, so the evidence is each text's own words for the topic, with raw spans
+    worded = [e for e in best.evidence if e.topic]
+    assert [(e.topic, e.phrase) for e in worded] == [("ip-appraisal", "appraisal reports")]  # its longest cue
+    assert worded[0].later_span.slice(raws["b"]) == "appraisal reports"
+    assert worded[0].earlier_span.slice(raws["a"]) == "reviewing intellectual property for important economic events"
+
+
+def test_topic_evidence_only_where_no_shared_phrase_holds_the_topic() -> None:
+    corpus, raws = _corpus(
+        {"a": ["Customs law enforcement and border protection need to be strengthened."],
+         "b": ["Strengthen customs' enforcement of IP protection at the border."]},
+        {"a": "2008-01-01", "b": "2016-01-01"},
+    )
+    old, new = corpus.measures
+    cues = topic_cues()
+    later, earlier = topic_matches(content_tokens(new.text), cues), topic_matches(content_tokens(old.text), cues)
+    mapper = SpanMapper(raws)
+    (worded,) = topic_evidence(new, later, old, earlier, ["customs-protection"], mapper, [])
+    assert (worded.topic, worded.later_span.slice(raws["b"])) == ("customs-protection", "customs")
+    assert worded.earlier_span.slice(raws["a"]) == "border protection"  # the longest cue, not the first
+    # a shared phrase that holds one of the later text's cues for the topic already shows it
+    shown = SharedPhrase("customs' enforcement", mapper.span(new, 12, 32), mapper.span(old, 0, 23))
+    assert topic_evidence(new, later, old, earlier, ["customs-protection"], mapper, [shown]) == []
+    assert topic_evidence(new, later, old, {}, ["customs-protection"], mapper, []) == []  # not shared
 
 
 def test_the_budget_keeps_each_later_measures_best_pooled_pairs_over_all_earlier_documents() -> None:

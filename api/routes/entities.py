@@ -163,6 +163,12 @@ class IPTypeTag(_Model):
     cite: Cite
 
 
+class TopicWording(_Model):
+    topic: str  # the policy topic's label
+    later: str  # the later measure's words for it
+    earlier: str  # the earlier measure's (a raw-text quote)
+
+
 class LineageLink(_Model):
     iri: str
     later: MeasureRef
@@ -173,6 +179,7 @@ class LineageLink(_Model):
     asserted: bool
     evidence: list[str]
     topics: list[str] = []  # policy topics both measures address
+    topic_wordings: list[TopicWording] = []  # how each text words a shared topic, where no shared phrase says it
     cite: Cite
 
 

@@ -89,3 +89,31 @@ def test_document_lineage_agrees_with_the_records_and_links_each_pair_to_its_com
     assert sorted(got) == sorted(table.rows) and len(got) == 10
     page = httpx.get(f"{server_url}/lineage", timeout=30).text
     assert page.count('href="/compare?a=') == 10 and "/compare?a=outline-2008&amp;b=action-plan-2009" in page
+
+
+def test_every_asserted_link_shows_its_evidence_in_words(server_url):
+    """A shared phrase, or where none says it, each text's own words for a topic both share, as each
+    measure's text has them."""
+    links = select(server_url, """SELECT DISTINCT ?later WHERE { ?later ipkg:continues ?earlier }""")
+    texts: dict[str, str] = {}
+
+    def text(ref: dict) -> str:
+        if ref["iri"] not in texts:
+            r = httpx.get(f"{server_url}/api/measures/{ref['slug']}/{ref['label']}", timeout=30)
+            texts[ref["iri"]] = r.json()["text"]
+        return texts[ref["iri"]]
+
+    worded = 0
+    for measure in sorted({r["later"].removeprefix(M) for r in links})[::5]:  # every 5th with a link
+        for lk in lineage(server_url, measure)["links"]:
+            if not lk["asserted"]:
+                continue
+            assert lk["evidence"] or lk["topic_wordings"], pair(lk)
+            assert {w["topic"] for w in lk["topic_wordings"]} <= set(lk["topics"])
+            for w in lk["topic_wordings"]:
+                assert w["later"] in text(lk["later"]) and w["earlier"] in text(lk["earlier"]), w
+                worded += 1
+    assert worded > 0
+    unshared = select(server_url, """SELECT ?c WHERE { ?c ipkg:evidence/ipkg:rendersTopic ?t .
+        FILTER NOT EXISTS { ?c ipkg:sharedTopic ?t } } LIMIT 1""")
+    assert unshared == []

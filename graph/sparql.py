@@ -22,7 +22,6 @@ The HTTP layer maps the exceptions below to status codes in one place (``ipkg.ap
 
 from __future__ import annotations
 
-import json
 import re
 import threading
 from dataclasses import dataclass, field
@@ -30,12 +29,10 @@ from functools import lru_cache
 from typing import Literal
 
 from pyparsing import ParseBaseException
-from rdflib import Graph, URIRef
 from rdflib.plugins.sparql import parser as sparql_parser
 
 from ipkg.graph.query_workers import WorkerPool, locate_syntax_error
 from ipkg.graph.result_formats import FORMATS, GRAPH_FORMATS, RESULT_FORMATS, Format, ResultKind
-from ipkg.ontology.namespaces import ID, bind_prefixes
 from ipkg.settings import Settings
 
 __all__ = [
@@ -61,7 +58,6 @@ __all__ = [
     "UnknownFormat",
     "UpdateNotAllowed",
     "analyse",
-    "incoming_query",
     "format_for",
     "negotiate",
 ]
@@ -472,91 +468,9 @@ class SparqlEngine:
         default = "json" if analysed.kind == "results" else "nt"
         return self.run(analysed, format_for(fmt_key or default, analysed.kind))
 
-    # -------------------------------------------------------------- linked data helpers
-    def select(self, text: str) -> tuple[list[str], list[dict[str, dict]]]:
-        """(variables, bindings) of a SELECT query, as the SPARQL JSON results format has them."""
-        data = json.loads(self.query(text, "json").body)
-        return data["head"]["vars"], data["results"]["bindings"]
-
-    def ask(self, text: str) -> bool:
-        return bool(json.loads(self.query(text, "json").body)["boolean"])
-
-    def construct(self, text: str) -> Graph:
-        return self.graph_of(analyse(text))[0]
-
-    def graph_of(self, query: AnalysedQuery) -> tuple[Graph, bool]:
-        """The graph of a CONSTRUCT/DESCRIBE query, and whether the row or byte cap cut it short."""
-        graph = Graph()
-        raw = self.run(query, FORMATS["nt"])
-        if raw.body.strip():
-            graph.parse(data=raw.body.decode("utf-8"), format="nt")
-        return graph, raw.truncated
-
-    def exists(self, iri: str) -> bool:
-        """Whether ``iri`` occurs as a subject or an object in the graph."""
-        ref = _iri_ref(iri)
-        return self.ask(f"ASK {{ {{ {ref} ?p ?o }} UNION {{ ?s ?p {ref} }} }}")
-
-    def describe(self, iri: str, *, max_depth: int = 8) -> Graph:
-        """The concise bounded description of ``iri``: its own triples plus those of the blank nodes and
-        fragment nodes (``{iri}#span``, ``{iri}#assignment-1``, ...) hanging off it, recursively."""
-        graph = bind_prefixes(Graph())
-        frontier = [_iri_ref(iri)]
-        seen = {iri}
-        base = iri.split("#")[0]
-        for _ in range(max_depth):
-            if not frontier:
-                break
-            part = self.construct(_cbd_query(" ".join(frontier)))
-            graph += part
-            frontier = []
-            for o in set(part.objects()):
-                text = str(o)
-                if isinstance(o, URIRef) and text.startswith(base + "#") and text not in seen:
-                    seen.add(text)
-                    frontier.append(_iri_ref(text))
-        return graph
-
-    def incoming(self, iri: str, limit: int = 500) -> tuple[list[tuple[str, str]], bool]:
-        """(subject, predicate) of at most ``limit`` triples pointing at ``iri`` from outside its own
-        description, and whether there are more."""
-        _, rows = self.select(f"{incoming_query(iri)} LIMIT {int(limit) + 1}")
-        return [(r["s"]["value"], r["p"]["value"]) for r in rows[:limit]], len(rows) > limit
-
-
-def incoming_query(iri: str) -> str:
-    """The triples that point at ``iri`` from a named node: (subject, predicate), in a stable order."""
-    return f"SELECT ?s ?p WHERE {{ ?s ?p {_iri_ref(iri)} FILTER(isIRI(?s)) }} ORDER BY ?p ?s"
-
-
-def _cbd_query(values: str, bnode_depth: int = 3) -> str:
-    """The triples of the named nodes in ``values`` and of blank nodes up to ``bnode_depth`` hops below
-    them (one query, so blank node labels stay consistent)."""
-    template = ["?s ?p ?o ."]
-    branches = [f"{{ VALUES ?s {{ {values} }} ?s ?p ?o }}"]
-    for depth in range(1, bnode_depth + 1):
-        chain = " ".join(f"?{'s' if i == 0 else f'b{i}'} ?x{i} ?b{i + 1} ." for i in range(depth))
-        blank = " && ".join(f"isBlank(?b{i})" for i in range(1, depth + 1))
-        branches.append(f"{{ VALUES ?s {{ {values} }} {chain} FILTER({blank}) ?b{depth} ?p{depth} ?o{depth} }}")
-        template.append(f"?b{depth} ?p{depth} ?o{depth} .")
-    return f"CONSTRUCT {{ {' '.join(template)} }} WHERE {{ {' UNION '.join(branches)} }}"
-
 
 _ERRORS: dict[str, type[SparqlError]] = {
     cls.__name__: cls
     for cls in (QuerySyntaxError, UpdateNotAllowed, FeatureNotAllowed, QueryTimeout, EngineBusy,
                 StoreUnavailable, QueryFailed, NotAcceptable, UnknownFormat, ResultTooLarge)
 }
-
-_IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\]|%(?![0-9A-Fa-f]{2})')  # and a "%" that escapes nothing
-
-
-def _iri_ref(iri: str) -> str:
-    if _IRI_FORBIDDEN.search(iri):
-        raise QuerySyntaxError(f"not a valid IRI: {iri!r}")
-    return f"<{iri}>"
-
-
-def is_local_iri(iri: str) -> bool:
-    """Whether ``iri`` is one of ipkg's data IRIs (answered locally at ``/id/...``)."""
-    return iri.startswith(str(ID)) and not _IRI_FORBIDDEN.search(iri)

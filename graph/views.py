@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from ipkg.graph import views_agency, views_measure
 from ipkg.graph.catalogue import BadParameter, Catalogue, NotFound, ViewError, load_catalogue
+from ipkg.graph.description import dataset_figures
 
 if TYPE_CHECKING:
     from ipkg.graph.store import Store
@@ -37,6 +38,7 @@ class Views:
         # Serialised answers (JSON bytes) keyed by route and parameters: the graph does not change under a
         # running store, so an entity's JSON is validated and serialised once, then served as bytes.
         self._serialised: OrderedDict[tuple, bytes] = OrderedDict()
+        self._figures: tuple[dict[str, int], dict[str, int]] | None = None
 
     @property
     def catalogue(self) -> Catalogue:
@@ -56,6 +58,12 @@ class Views:
             while len(self._cache) > self._cache_size:
                 self._cache.popitem(last=False)
         return result
+
+    def dataset_figures(self) -> tuple[dict[str, int], dict[str, int]]:
+        """The VoID figures (``graph.description.dataset_figures``), counted once per store."""
+        if self._figures is None:
+            self._figures = dataset_figures(self.store)
+        return self._figures
 
     def serialised(self, key: tuple) -> bytes | None:
         return self._serialised.get(key)

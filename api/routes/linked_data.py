@@ -9,7 +9,8 @@ triples plus those of the blank and fragment nodes hanging off it (``#span``, ``
 
 Whether an IRI exists, which page it has and what resembles a missing one come from
 :mod:`ipkg.graph.resource_index` (the catalogue in memory, else one indexed lookup), so an unknown IRI is
-a quick 404 that takes no slot of the SPARQL engine; only existing resources are described through it.
+a quick 404. Existing resources are described on the store in process (:mod:`ipkg.graph.description`),
+not through the SPARQL endpoint's workers, so ``/id/`` answers while user queries hold every slot.
 """
 
 from __future__ import annotations
@@ -24,13 +25,14 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import VOID
 from starlette.concurrency import run_in_threadpool
 
-from ipkg.api.deps import EngineDep, templates
+from ipkg.api.deps import templates
 from ipkg.api.errors import error_response
 from ipkg.api.routes.entities import ViewsDep
-from ipkg.graph.dataset import CLASSES_QUERY, DATASET, TOTALS_QUERY, void_description
+from ipkg.graph.dataset import DATASET, void_description
+from ipkg.graph.description import describe, incoming_query, incoming_references
 from ipkg.graph.queries import sparql_string
 from ipkg.graph.resource_index import Entry, ResourceIndex, index_for, iri_of
-from ipkg.graph.sparql import FORMATS, GRAPH_FORMATS, UnknownFormat, incoming_query, negotiate
+from ipkg.graph.sparql import FORMATS, GRAPH_FORMATS, UnknownFormat, negotiate
 from ipkg.ontology.namespaces import ID, PREFIXES, RDF, XSD
 
 __all__ = ["label_search", "router", "term_view"]
@@ -166,23 +168,20 @@ def _page(iri: str, graph: Graph, incoming: list[tuple[str, str]]) -> dict[str, 
 
 
 @router.get("/id/", name="dataset")
-async def dataset(request: Request, engine: EngineDep, views: ViewsDep) -> Response:
+async def dataset(request: Request, views: ViewsDep) -> Response:
     """The dataset's VoID description (where its IRIs live, its SPARQL endpoint, its figures), in every
     format a resource is; a browser gets it as a resource page."""
     chosen = _format_param(request) or negotiate(request.headers.get("accept"), _OFFERS)
     if chosen is None:
         return error_response(request, 406, f"available as {', '.join(_OFFERS)}", name="NotAcceptable")
-    _, totals = await run_in_threadpool(engine.select, TOTALS_QUERY)
-    _, classes = await run_in_threadpool(engine.select, CLASSES_QUERY)
+    totals, classes = await run_in_threadpool(views.dataset_figures)
     documents = [d["iri"] for d in views.catalogue.documents.values() if d["in_corpus"]]
-    graph = void_description({k: int(v["value"]) for k, v in totals[0].items()},
-                             {r["class"]["value"]: int(r["entities"]["value"]) for r in classes},
-                             str(request.url_for("sparql")), documents)
+    graph = void_description(totals, classes, str(request.url_for("sparql")), documents)
     return _answer(request, str(DATASET), graph, chosen, _page(str(DATASET), graph, []))
 
 
 @router.get("/id/{path:path}", name="resource")
-async def resource(path: str, request: Request, engine: EngineDep, views: ViewsDep) -> Response:
+async def resource(path: str, request: Request, views: ViewsDep) -> Response:
     requested = _format_param(request)
     iri = iri_of(path)
     if iri is None:  # no IRI of the graph has this path (see graph.resource_index): nothing to look up
@@ -207,9 +206,9 @@ async def resource(path: str, request: Request, engine: EngineDep, views: ViewsD
         page_url = index.page(target)
         if page_url is not None:
             return RedirectResponse(page_url, status_code=303, headers={"Vary": "Accept"})
-    graph = await run_in_threadpool(engine.describe, target)
+    graph = await run_in_threadpool(describe, views.store, target)
     if chosen in ("text/html", "application/json"):
-        incoming, more = await run_in_threadpool(engine.incoming, target)
+        incoming, more = await run_in_threadpool(incoming_references, views.store, target)
         page = _page(target, graph, incoming)
         if more:  # the page lists the first ones only: say so, and where the rest are
             page["incoming_more"] = "/query?" + urlencode({"query": incoming_query(target)})

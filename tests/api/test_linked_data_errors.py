@@ -69,8 +69,9 @@ def test_unknown_iris_are_404s_that_leave_the_engine_free(request, server):
         assert "is not in the graph" in page.text
 
 
-def test_unknown_iris_are_404s_while_every_query_slot_is_taken(limited_server_url):
-    """With both slots of the limited server busy (a probe query gets 429), unknown IRIs still get 404."""
+def test_linked_data_answers_while_every_query_slot_is_taken(limited_server_url):
+    """With both slots of the limited server busy (a probe query gets 429), unknown IRIs still get 404 and
+    known ones their description."""
     url = limited_server_url
     runaways = [threading.Thread(target=sparql, args=(url, RUNAWAY)) for _ in range(2)]
     for t in runaways:
@@ -85,6 +86,11 @@ def test_unknown_iris_are_404s_while_every_query_slot_is_taken(limited_server_ur
             answers = list(pool.map(lambda p: get(url, p, BROWSER), UNKNOWN))
         assert [a.status_code for a in answers] == [404] * len(UNKNOWN)
         assert get(url, "/id/agency/nope", "text/turtle").status_code == 404
+        # and known ones are described: /id/ queries the store itself, not through the endpoint's slots
+        described = get(url, "/id/agency/sipo.ttl")
+        assert described.status_code == 200 and "skos:prefLabel" in described.text
+        assert get(url, "/id/agency/sipo", "application/json").json()["iri"].endswith("/id/agency/sipo")
+        assert "void:triples" in get(url, "/id/", "text/turtle").text
         assert busy, "the runaway queries never took both slots; the check above proved nothing"
     finally:
         for t in runaways:

@@ -29,6 +29,7 @@ Pipeline, per later document L and each earlier document E (earlier by issue dat
 from __future__ import annotations
 
 import heapq
+import itertools
 import re
 from collections import Counter
 from collections.abc import Set as AbstractSet
@@ -319,7 +320,7 @@ def candidate_pool(corpus: Corpus, raws: dict[str, str], pool: int = POOL, dense
 
 _COMPLETE = re.compile(
     r"\b(complet|finish|conclud|accomplish)\w*\s+(the\s+)?(\w+\s+){0,3}?"
-    r"(revis|amend|draft|formulat|legislat|establish|construct|build|work|task)",
+    r"(revis|amend|draft|formulat|legislat|establish|construct|build)",
     re.IGNORECASE,
 )
 _START = re.compile(
@@ -350,11 +351,23 @@ def relation(corpus: Corpus, later_doc: str, later_text: str, earlier_doc: str, 
 
 
 def pair_relation(corpus: Corpus, cands: Candidates, p: Pair) -> str:
-    """``relation`` of a pooled pair."""
+    """``relation`` of a pooled pair, read in the sentences of the later measure that share its phrases: in a
+    composite paragraph, "complete the revision of the Patent Law" says nothing of its copyright clause."""
     index = cands.index
     later, earlier = index.measures[p.later], index.measures[p.earlier]
     types = index.entities["ip_types"]
-    return relation(corpus, later.doc, later.text, earlier.doc, earlier.text, types[p.later], types[p.earlier])
+    return relation(corpus, later.doc, _linked_sentences(index, p), earlier.doc, earlier.text, types[p.later],
+                    types[p.earlier])
+
+
+def _linked_sentences(index: Index, p: Pair) -> str:
+    """The later measure's sentences that hold an aligned phrase of the pair (its whole text if none)."""
+    tokens, text = index.tokens[p.later], index.measures[p.later].text
+    held = {tokens[i + k].sentence for i, _, n in (p.alignment.blocks if p.alignment else []) for k in range(n)}
+    if not held:
+        return text
+    pieces = [list(ts) for s, ts in itertools.groupby(tokens, key=lambda t: t.sentence) if s in held]
+    return " ".join(text[ts[0].start:ts[-1].end] for ts in pieces)
 
 
 # ---------------------------------------------------------------------------------------------- linking

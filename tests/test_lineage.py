@@ -27,6 +27,7 @@ from ipkg.extract.lineage import (
     document_lineage,
     earlier_documents,
     link_lineage,
+    pair_relation,
     relation,
     to_candidates,
 )
@@ -285,6 +286,20 @@ def test_relation_rules(structure: Corpus) -> None:
                     "promotion-plan-2012", "Launch pilots of patent navigation.", {"patent"}, {"patent"}) == "continues"
     assert relation(corpus, "fyp13-plan-2016", "Run the 12330 hotlines.",
                     "promotion-plan-2012", "Run the 12330 hotlines.") == "continues"
+    # finishing some work is not finishing a revision (fyp13 IV.ii.1: "Complete the judicial relief work")
+    assert relation(corpus, "fyp13-plan-2016", "Complete the judicial relief work of the IP.",
+                    "promotion-plan-2012", "Revise the Copyright Law and launch judicial relief work.") == "continues"
+
+
+def test_a_composite_paragraph_completes_only_what_its_linked_sentence_completes() -> None:
+    corpus, raws = _corpus(
+        {"old": ["Revise the Patent Law and its implementing rules.", "Revise the Copyright Law and its rules."],
+         "new": ["Complete the fourth revision of the Patent Law. Promote the third revision of the Copyright Law."]},
+        {"old": "2012-01-01", "new": "2016-01-01"},
+    )
+    cands = candidate_pool(corpus, raws)
+    assert pair_relation(corpus, cands, _pair(cands, "new/1", "old/1")) == "completes"
+    assert pair_relation(corpus, cands, _pair(cands, "new/1", "old/2")) == "continues"
 
 
 def _link(later: str, earlier: str, score: float, asserted: bool = True) -> LineageCandidate:

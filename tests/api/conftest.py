@@ -55,10 +55,10 @@ def live_server(settings: Settings) -> Iterator[str]:
     """Run ``create_app(settings)`` under uvicorn in a thread; yield its base URL once it answers."""
     import uvicorn
 
-    from ipkg.api.app import create_app
+    from ipkg.serve import uvicorn_config
 
     port = _free_port()
-    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning",
+    config = uvicorn_config(settings.model_copy(update={"host": "127.0.0.1", "port": port}), log_level="warning",
                             lifespan="on", timeout_graceful_shutdown=2)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True, name=f"uvicorn-{port}")

@@ -29,6 +29,7 @@ from functools import lru_cache
 from typing import Literal
 
 from pyparsing import ParseBaseException
+from rdflib import Graph
 from rdflib.plugins.sparql import parser as sparql_parser
 
 from ipkg.graph.query_workers import WorkerPool, locate_syntax_error
@@ -467,6 +468,14 @@ class SparqlEngine:
         analysed = analyse(text)
         default = "json" if analysed.kind == "results" else "nt"
         return self.run(analysed, format_for(fmt_key or default, analysed.kind))
+
+    def graph_of(self, query: AnalysedQuery) -> tuple[Graph, bool]:
+        """The graph of a CONSTRUCT/DESCRIBE query, and whether the row or byte cap cut it short."""
+        graph = Graph()
+        raw = self.run(query, FORMATS["nt"])
+        if raw.body.strip():
+            graph.parse(data=raw.body.decode("utf-8"), format="nt")
+        return graph, raw.truncated
 
 
 _ERRORS: dict[str, type[SparqlError]] = {

@@ -150,9 +150,9 @@ def topic_evidence(
         if not spans or not earlier_cues.get(topic) or any(
                 sp.start < c.end and c.start < sp.end for _, _, sp in spans for c in covered):
             continue
-        # the longest cue of each text (the first of equals) says most: "border protection" over "customs"
-        ls, le, later_span = max(spans, key=lambda x: x[1] - x[0] - x[0] * 1e-9)
-        es, ee = max(earlier_cues[topic], key=lambda x: x[1] - x[0] - x[0] * 1e-9)
+        # the longest cue of each text (max keeps the first of equals) says most: "border protection", not "customs"
+        ls, le, later_span = max(spans, key=lambda x: x[1] - x[0])
+        es, ee = max(earlier_cues[topic], key=lambda x: x[1] - x[0])
         earlier_span = mapper.span(earlier, es, ee)
         if earlier_span is None:
             continue

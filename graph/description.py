@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 from rdflib import Graph, URIRef
 
 from ipkg.graph.dataset import CLASSES_QUERY, TOTALS_QUERY
-from ipkg.graph.resource_index import iri_of
-from ipkg.ontology.namespaces import ID, bind_prefixes
+from ipkg.graph.resource_index import iri_ref
+from ipkg.ontology.namespaces import bind_prefixes
 
 if TYPE_CHECKING:
     from ipkg.graph.store import Store
@@ -26,9 +26,10 @@ INCOMING_LIMIT = 500  # references listed on a resource's page; the rest are a q
 
 def _ref(iri: str) -> str:
     """``<iri>`` for one of the graph's data IRIs; anything else is refused before it reaches a query."""
-    if not (iri.startswith(str(ID)) and iri_of(iri.removeprefix(str(ID)).split("#")[0])):
+    ref = iri_ref(iri)
+    if ref is None:
         raise ValueError(f"not a data IRI of the graph: {iri!r}")
-    return f"<{iri}>"
+    return ref
 
 
 def describe(store: Store, iri: str, *, max_depth: int = 8) -> Graph:
@@ -66,12 +67,12 @@ def incoming_references(store: Store, iri: str, limit: int = INCOMING_LIMIT) -> 
     return [(str(s), str(p)) for s, p in rows[:limit]], len(rows) > limit
 
 
-def dataset_figures(store: Store) -> tuple[dict[str, int], dict[str, int]]:
-    """The dataset's totals (triples, entities) and its things per class (class IRI -> count)."""
+def dataset_figures(store: Store) -> dict[str, dict[str, int]]:
+    """The dataset's ``totals`` (triples, entities) and its things per class (``classes``: IRI -> count)."""
     totals = store.query(TOTALS_QUERY).as_dicts()[0]
     classes = store.query(CLASSES_QUERY).rows
-    return ({k: int(v) for k, v in totals.items() if v is not None},
-            {str(c): int(n) for c, n in classes if c is not None and n is not None})
+    return {"totals": {k: int(v) for k, v in totals.items() if v is not None},
+            "classes": {str(c): int(n) for c, n in classes if c is not None and n is not None}}
 
 
 def _cbd_query(values: str, bnode_depth: int = 3) -> str:

@@ -50,9 +50,12 @@ def iri_of(path: str) -> str | None:
     return BASE + path
 
 
-def _iri_ref(iri: str) -> str | None:
-    """``<iri>`` for a query, or None for anything but a well-formed data IRI."""
-    return f"<{iri}>" if iri.startswith(BASE) and iri_of(iri[len(BASE):]) else None
+def iri_ref(iri: str) -> str | None:
+    """``<iri>`` for a query, or None for anything but a well-formed data IRI (a fragment node's too:
+    ``.../measure/x/1#span``)."""
+    path, hashed, fragment = iri.removeprefix(BASE).partition("#")
+    ok = iri.startswith(BASE) and iri_of(path) and (not hashed or _LOCAL_PATH.fullmatch(fragment))
+    return f"<{iri}>" if ok else None
 
 
 @dataclass(frozen=True)
@@ -99,7 +102,7 @@ class ResourceIndex:
         """Whether ``iri`` is a subject or an object in the graph (memory first, then one indexed lookup)."""
         if iri in self.entries:
             return True
-        ref = _iri_ref(iri)
+        ref = iri_ref(iri)
         if ref is None:
             return False
         result = self.store.query(f"ASK {{ {{ {ref} ?p ?o }} UNION {{ ?s ?p {ref} }} }}")
@@ -138,7 +141,7 @@ class ResourceIndex:
         if scheme in self._schemes:
             return self._schemes[scheme]
         rest = scheme[len(BASE):]
-        ref = _iri_ref(scheme)
+        ref = iri_ref(scheme)
         if ref is None or "/" in rest:  # concept schemes sit directly under id/
             return []
         rows = self.store.query(

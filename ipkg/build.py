@@ -57,7 +57,8 @@ class BuildReport:
 
 
 def stage_structure(ctx: BuildContext) -> None:
-    from ipkg.extract.lineage_signals import embed_in_background, measure_sentences
+    from ipkg.extract.lineage_signals import measure_sentences
+    from ipkg.extract.sentence_encoder import embed_in_background
 
     ctx.corpus = extract_structure(ctx.settings.data_dir)
     ctx.raws = raw_texts(ctx.settings.data_dir)

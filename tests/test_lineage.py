@@ -33,7 +33,7 @@ from ipkg.extract.lineage import (
 )
 from ipkg.extract.lineage_adapter import load_adapter
 from ipkg.extract.lineage_model import Gold, Model, folds_of, learned_columns, load_model, training_links
-from ipkg.extract.lineage_signals import content_tokens, embed, sentences, stem, topic_cues, topic_matches
+from ipkg.extract.lineage_signals import content_tokens, sentences, stem, topic_cues, topic_matches
 from ipkg.extract.records import (
     Corpus,
     Document,
@@ -43,6 +43,7 @@ from ipkg.extract.records import (
     SharedPhrase,
     Span,
 )
+from ipkg.extract.sentence_encoder import embed
 
 GENERIC = "Strengthen and improve the intellectual property protection system and mechanism work"
 FILLER_OBJECTS = [

@@ -6,7 +6,9 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
+import pytest
 
+from ipkg.extract.errors import ExtractError
 from ipkg.extract.lineage_adapter import fit_adapter, identity, load_adapter, save_adapter
 
 DIM = 384
@@ -41,7 +43,7 @@ def _recall_at_1(z: np.ndarray, links: list[tuple[int, int]]) -> float:
 def test_adapter_generalises_to_held_out_links() -> None:
     vectors, links = _translated_pairs(60)
     train, held_out = links[:45], links[45:]
-    before = _recall_at_1(identity().transform(vectors), held_out)
+    before = _recall_at_1(identity(DIM).transform(vectors), held_out)
     adapter = fit_adapter(vectors, train)
     after = _recall_at_1(adapter.transform(vectors), held_out)
     assert before <= 0.4  # 15 candidates: the raw space finds its match by chance only
@@ -59,6 +61,15 @@ def test_fit_is_deterministic_and_round_trips(tmp_path: Path) -> None:
     assert np.allclose(loaded.transform(vectors), first.transform(vectors))
     assert loaded.carried == carried
     assert load_adapter(tmp_path / "missing.npz") is None
+    assert load_adapter(tmp_path / "adapter.npz", dimensions=DIM) is not None
+
+
+def test_an_adapter_fitted_on_another_encoder_is_refused(tmp_path: Path) -> None:
+    """An adapter file left from an encoder of another width must not be applied (numpy would fail deep in
+    a matrix product, or, for a square mismatch, silently score nonsense)."""
+    save_adapter(identity(DIM), tmp_path / "adapter.npz")
+    with pytest.raises(ExtractError, match="fitted on 384-dimensional embeddings, the encoder gives 768"):
+        load_adapter(tmp_path / "adapter.npz", dimensions=768)
 
 
 def test_fit_is_bit_for_bit_when_links_share_measures() -> None:
@@ -74,7 +85,7 @@ def test_fit_is_bit_for_bit_when_links_share_measures() -> None:
 
 def test_identity_and_no_links_leave_the_space_unchanged() -> None:
     vectors, _ = _translated_pairs(5)
-    assert np.allclose(identity().transform(vectors), vectors, atol=1e-6)
+    assert np.allclose(identity(DIM).transform(vectors), vectors, atol=1e-6)
     assert np.allclose(fit_adapter(vectors, []).transform(vectors), vectors, atol=1e-6)
     rows = np.array([0, 1, 2])
-    assert np.allclose(identity().cosine(vectors, rows, rows), 1.0, atol=1e-6)
+    assert np.allclose(identity(DIM).cosine(vectors, rows, rows), 1.0, atol=1e-6)

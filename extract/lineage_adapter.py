@@ -77,6 +77,10 @@ def fit_adapter(vectors: np.ndarray, links: list[tuple[int, int]], rank: int = R
         x = torch.tensor(np.asarray(vectors), dtype=torch.float32)
         later = torch.tensor([a for a, _ in links])
         earlier = torch.tensor([b for _, b in links])
+        # The cosines of the adapted space through the rank-r factors only: neither U V (dim x dim) nor the
+        # adapted vectors (rows x dim) is formed in a step, which makes a fit several times cheaper at 768 dims.
+        xl, xe = x[later], x[earlier]
+        gram, sq_l, sq_e = xl @ xe.T, (xl * xl).sum(1), (xe * xe).sum(1)
         u = (torch.randn(dim, rank) * 0.01).requires_grad_()
         v = (torch.randn(rank, dim) * 0.01).requires_grad_()
         # Two links into the same earlier measure are not each other's negatives.
@@ -84,10 +88,16 @@ def fit_adapter(vectors: np.ndarray, links: list[tuple[int, int]], rank: int = R
         target = torch.arange(len(links))
         optimiser = torch.optim.Adam([u, v], lr=LEARNING_RATE)
         for _ in range(steps):
-            delta = u @ v
-            z = torch.nn.functional.normalize(x + x @ delta, dim=-1)
-            logits = (z[later] @ z[earlier].T * TEMPERATURE).masked_fill(same, -1e4)
-            loss = torch.nn.functional.cross_entropy(logits, target) + PENALTY * (delta**2).sum()
+            vv = v @ v.T
+            al, bl, ae, be = xl @ u, xl @ v.T, xe @ u, xe @ v.T  # x U and x V' of each side
+            # (x + x U V)(y + y U V)' = x y' + (x V')(y U)' + (x U)(y V')' + (x U) V V' (y U)'
+            dot = gram + bl @ ae.T + al @ be.T + al @ vv @ ae.T
+            norm_l = (sq_l + 2 * (al * bl).sum(1) + ((al @ vv) * al).sum(1)).clamp_min(1e-12).sqrt()
+            norm_e = (sq_e + 2 * (ae * be).sum(1) + ((ae @ vv) * ae).sum(1)).clamp_min(1e-12).sqrt()
+            cosine = dot / norm_l[:, None] / norm_e[None, :]
+            logits = (cosine * TEMPERATURE).masked_fill(same, -1e4)
+            size = ((u.T @ u) * vv).sum()  # ||U V||^2, as trace(U'U V V')
+            loss = torch.nn.functional.cross_entropy(logits, target) + PENALTY * size
             optimiser.zero_grad()
             loss.backward()
             optimiser.step()

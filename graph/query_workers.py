@@ -18,6 +18,12 @@ holds the interpreter for up to seconds on a long query, runs outside the server
 Workers serialise results themselves (so only bytes cross the pipe) and stop reading after
 ``max_rows`` rows or triples or ``settings.max_result_bytes`` of their text, flagging the result as
 truncated.
+
+Each worker's memory is capped (``settings.query_memory_mb``, as ``RLIMIT_DATA``): within the time limit an
+``ORDER BY`` over a cross join of the corpus grows a worker past 3 GB, and four of them would push a
+server into swap or the OOM killer, which picks its victim without regard to which query was at fault. Under
+the cap the allocation fails in the query that made it; Oxigraph then aborts its process, which the pool
+reports as that query's error and replaces.
 """
 
 from __future__ import annotations
@@ -27,6 +33,8 @@ import logging
 import os
 import queue
 import re
+import resource
+import signal
 import socket
 import subprocess
 import sys
@@ -190,8 +198,13 @@ class WorkerPool:
                 self._idle.put(worker)
                 return response
         except (EOFError, OSError):
-            # the process died on this query: most likely a native stack overflow or out of memory
+            # the process died on this query: a native stack overflow, or an allocation over the memory cap
             self._replace(worker)
+            if worker.process.returncode == -signal.SIGABRT:
+                return "error", ("QueryFailed", "the query needed more memory than a query may use "
+                                 f"({self.settings.query_memory_mb} MB) and was stopped; narrow it down "
+                                 "(more specific patterns, no ORDER BY or DISTINCT over a large join). The "
+                                 "endpoint has replaced the process that evaluated it")
             return "error", ("QueryFailed", "the query stopped the process that evaluated it (it is too large "
                              "or too deeply nested for the store's engine); simplify it. The endpoint has "
                              "replaced the process")
@@ -272,6 +285,9 @@ def worker_main(conn: Connection, settings_json: str) -> None:
 
     rdflib.NORMALIZE_LITERALS = False  # keep lexical forms as stored
     settings = Settings.model_validate_json(settings_json)
+    if settings.query_memory_mb is not None:
+        limit = settings.query_memory_mb << 20
+        resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
     backend = _Backend(settings)
     conn.send(("ready", None))
     on_large_stack(lambda: _serve(conn, backend))
@@ -324,6 +340,9 @@ def _serve(conn: Connection, backend: _Backend) -> None:
             response: Response = "ok", (backend.analyse(*args) if op == "analyse" else backend.run(*args))
         except _WorkerError as e:
             response = "error", (e.name, e.message)
+        except MemoryError:  # rdflib's stores allocate through Python, which raises instead of aborting
+            response = "error", ("QueryFailed", "the query needed more memory than a query may use and was "
+                                 "stopped; narrow it down (more specific patterns, no ORDER BY over a large join)")
         except Exception as e:  # a store error must never kill the worker
             response = "error", ("QueryFailed", f"query evaluation failed: {e}")
         conn.send(response)

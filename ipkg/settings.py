@@ -27,6 +27,9 @@ class Settings(BaseSettings):
     max_result_bytes: Annotated[int, Field(ge=1)] = 16_000_000
     max_request_bytes: Annotated[int, Field(ge=1)] = 64_000
     max_concurrent_queries: Annotated[int, Field(ge=1)] = 4
+    # The memory of each query worker (its data segment: heap, anonymous maps, the 256 MiB query stack; an
+    # idle worker holds about 300-370 MB). None: no cap.
+    query_memory_mb: Annotated[int | None, Field(ge=512)] = 2048
     # Pooled lineage pairs per later measure that get the costly signals (extract/lineage.py, within_budget);
     # none: every earlier document is searched, and the cost grows with the number of documents.
     lineage_budget: Annotated[int | None, Field(ge=1)] = None

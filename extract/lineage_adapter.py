@@ -1,14 +1,14 @@
 """A learned adapter on the frozen sentence embeddings, fitted on the gold lineage links.
 
-The pretrained encoder (all-mpnet-base-v2, ``sentence_encoder``) places two renderings of one policy far apart when the plans were
-translated with different words ("Strike of the Sword" and "crackdown on IP crime", "customs officers" and
-"law-enforcement personnel"). The adapter is a low-rank correction of that space, ``W = I + U V`` (rank
+The pretrained encoder (all-mpnet-base-v2, ``sentence_encoder``) places two renderings of one policy far
+apart when the plans were translated with different words ("Strike of the Sword" and "crackdown on IP
+crime", "customs officers" and "law-enforcement personnel"). The adapter is a low-rank correction of that space, ``W = I + U V`` (rank
 ``RANK``), fitted so that a later measure's vector lands nearest the earlier measures it carries forward:
 an in-batch contrastive loss over the gold strong links (each link against every other link's earlier
 measure), with an l2 penalty that keeps ``W`` close to the identity, i.e. close to the pretrained space.
 
 Only ``U`` and ``V`` are learned (2 x 768 x ``RANK`` numbers); the encoder itself stays frozen, so a fit takes
-about a second and the result is a small file (``extract/lineage_adapter.npz``) the build reads. Fitted with
+a few seconds and the result is a small file (``extract/lineage_adapter.npz``) the build reads. Fitted with
 the lineage model (``python -m ipkg.extract.lineage_model``); the cross-validation refits it per fold
 without the held-out measures (``lineage_model.cross_validate``).
 
@@ -132,7 +132,7 @@ def load_adapter(path: Path = ADAPTER_PATH, dimensions: int | None = None) -> Ad
     with np.load(path) as data:
         if dimensions is not None and data["u"].shape[0] != dimensions:
             raise ExtractError(f"{path}: fitted on {data['u'].shape[0]}-dimensional embeddings, the encoder "
-                                    f"gives {dimensions}; refit it with python -m ipkg.extract.lineage_model")
+                               f"gives {dimensions}; refit it with python -m ipkg.extract.lineage_model")
         carried = {
             (str(e), str(d)): int(n)
             for e, d, n in zip(data["carried_earlier"], data["carried_doc"], data["carried_links"], strict=True)

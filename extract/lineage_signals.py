@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import sparse
 
+from ipkg.extract.clauses import SENTENCE_BREAK, clauses
 from ipkg.extract.records import Corpus, Measure
 from ipkg.extract.sentence_encoder import embed
 from ipkg.ontology import authority
@@ -74,16 +75,13 @@ class Token:
     stem: str
     start: int  # character offsets into Measure.text
     end: int
-    sentence: int = 0  # which sentence of the text (see ``_SENTENCE``): shared phrases stay inside one
+    sentence: int = 0  # which sentence of the text (see ``clauses.SENTENCE_BREAK``): shared phrases stay inside one
     word: str = ""  # the word as printed, lower-cased
-
-
-_SENTENCE = re.compile(r"(?<=[.;!?])\s+|(?<=:)\s+")
 
 
 def content_tokens(text: str) -> list[Token]:
     """Content words of a text as stems with their character offsets (function words and years dropped)."""
-    breaks = [m.end() for m in _SENTENCE.finditer(text)]
+    breaks = [m.end() for m in SENTENCE_BREAK.finditer(text)]
     out: list[Token] = []
     for m in _WORD.finditer(text):
         w = m.group(0).lower()
@@ -410,10 +408,8 @@ def measure_sentences(measures: list[Measure]) -> list[str]:
 
 
 def sentences(text: str) -> list[str]:
-    """The sentences (and colon-led clauses) of a measure that carry words; the whole text if none."""
-    pieces = [p.strip() for p in _SENTENCE.split(text)]
-    out = [p for p in pieces if len(_WORD.findall(p)) >= 3]
-    return out or [text]
+    """The clauses of a measure as texts: what is embedded and compared sentence by sentence."""
+    return [c.of(text) for c in clauses(text)]
 
 
 def dense_segment_similarity(index: Index, rows_a: np.ndarray, rows_b: np.ndarray) -> np.ndarray:

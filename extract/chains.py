@@ -167,6 +167,10 @@ def _evidence(link: LineageCandidate) -> list[str]:
     are characters of the documents' files in data/raw), each text's words for a shared topic that no phrase
     shows, then the shared programmes, laws, agencies, IP types and topics."""
     lines = []
+    if link.clause is not None:  # which sentence of a composite later measure carries it
+        c = link.clause
+        lines.append(f"[dim]carried in clause {c.number} of {escape(link.later)} (rank {c.rank} among that clause's "
+                     f"candidates; later {c.span.start}-{c.span.end})[/dim]")
     phrases = [e for e in link.evidence if not e.topic][:3] + [e for e in link.evidence if e.topic]
     for e in phrases:
         earlier = ""

@@ -51,7 +51,7 @@ from ipkg.extract.lineage_signals import (
     segment_similarity,
     shared_programmes,
 )
-from ipkg.extract.records import Corpus, LineageCandidate, issued_before
+from ipkg.extract.records import ClauseOfLink, Corpus, LineageCandidate, issued_before
 from ipkg.extract.scoring import Table
 from ipkg.extract.sentence_encoder import DIMENSIONS
 
@@ -379,22 +379,35 @@ def link_lineage(corpus: Corpus, raws: dict[str, str], model: object | None = No
                  max_candidates: int = MAX_CANDIDATES) -> list[LineageCandidate]:
     """Ranked, scored, typed lineage candidates of every measure; also stored in ``corpus.lineage``.
     ``budget``: see ``within_budget``; ``top_k``, ``max_candidates``: see ``to_candidates``."""
+    from ipkg.extract.clause_lineage import load_clause_model, rank_clauses
     from ipkg.extract.lineage_model import Model, load_model
 
     chosen: Model = model if isinstance(model, Model) else load_model()
     cands = candidate_pool(corpus, raws, budget=budget, aligned=False)
     dimensions = cands.index.dense.shape[1] if cands.index.dense is not None else DIMENSIONS
     add_learned_signals(cands, adapter or load_adapter(dimensions=dimensions) or identity(dimensions))
-    kept = replace(cands, pairs=aligned_where_kept(cands, chosen, top_k, max_candidates))
+    rows = aligned_rows(cands, chosen, top_k, max_candidates)
+    clause_of: dict[tuple[int, int], ClauseOfLink] = {}
+    clause_model = load_clause_model()
+    if clause_model is not None:
+        rows, clause_of = rank_clauses(cands, chosen, clause_model, rows)
+    kept = replace(cands, pairs=[p for r, p in enumerate(cands.pairs) if r in rows])
     scores = chosen.predict(kept.matrix(chosen.features)) if kept.pairs else np.array([])
-    corpus.lineage = to_candidates(corpus, kept, scores, chosen.threshold, top_k, max_candidates)
+    corpus.lineage = to_candidates(corpus, kept, scores, chosen.threshold, top_k, max_candidates, clause_of)
     corpus.lineage_threshold = chosen.threshold
     return corpus.lineage
 
 
 def aligned_where_kept(cands: Candidates, model: Model, top_k: int = TOP_K,
                        max_candidates: int = MAX_CANDIDATES) -> list[Pair]:
-    """The pooled pairs that can be kept, aligned: every pair that may reach the threshold, or be among its
+    """The pooled pairs that can be kept, aligned (``aligned_rows``)."""
+    kept = aligned_rows(cands, model, top_k, max_candidates)
+    return [p for r, p in enumerate(cands.pairs) if r in kept]
+
+
+def aligned_rows(cands: Candidates, model: Model, top_k: int = TOP_K,
+                 max_candidates: int = MAX_CANDIDATES) -> set[int]:
+    """The rows of the pooled pairs that can be kept, aligned: every pair that may reach the threshold, or be among its
     later measure's ``top_k`` in its earlier document and its ``max_candidates`` over all of them
     (``to_candidates`` keeps no other). The rest, most of the pool, are never aligned.
 
@@ -429,14 +442,23 @@ def aligned_where_kept(cands: Candidates, model: Model, top_k: int = TOP_K,
             if len(best) > top_k:
                 heapq.heappop(best)
             kept.add(r)
-    return [p for r, p in enumerate(cands.pairs) if r in kept]
+    return kept
 
 
 def to_candidates(corpus: Corpus, cands: Candidates, scores: np.ndarray, threshold: float,
-                  top_k: int = TOP_K, max_candidates: int = MAX_CANDIDATES) -> list[LineageCandidate]:
+                  top_k: int = TOP_K, max_candidates: int = MAX_CANDIDATES,
+                  clause_of: dict[tuple[int, int], ClauseOfLink] | None = None) -> list[LineageCandidate]:
     """Per later measure, ranked over all earlier documents: its ``top_k`` pooled pairs in each earlier
-    document and every pair at or above the threshold (asserted); past ``max_candidates``, asserted ones only."""
+    document, every pair at or above the threshold (asserted) and every pair among the best of one of its
+    clauses (``clause_of``, rank <= ``CLAUSE_TOP_K``); past ``max_candidates``, asserted and clause ones only."""
+    from ipkg.extract.clause_lineage import CLAUSE_TOP_K
+
     index = cands.index
+    clause_of = clause_of or {}
+
+    def by_clause(p: Pair) -> bool:
+        c = clause_of.get((p.later, p.earlier))
+        return c is not None and c.rank <= CLAUSE_TOP_K
     by_later: dict[int, dict[str, list[tuple[float, Pair]]]] = {}
     for p, s in zip(cands.pairs, scores, strict=True):
         doc = index.measures[p.earlier].doc
@@ -446,11 +468,13 @@ def to_candidates(corpus: Corpus, cands: Candidates, scores: np.ndarray, thresho
         kept: list[tuple[float, Pair]] = []
         for items in by_later[i].values():
             ranked = sorted(items, key=lambda sp: (-sp[0], index.measures[sp[1].earlier].id))
-            kept += [sp for n, sp in enumerate(ranked) if n < top_k or sp[0] >= threshold]
+            kept += [sp for n, sp in enumerate(ranked) if n < top_k or sp[0] >= threshold or by_clause(sp[1])]
         kept.sort(key=lambda sp: (-sp[0], index.measures[sp[1].earlier].id))
-        kept = [sp for n, sp in enumerate(kept) if n < max_candidates or sp[0] >= threshold]
+        kept = [sp for n, sp in enumerate(kept) if n < max_candidates or sp[0] >= threshold or by_clause(sp[1])]
         for rank, (score, p) in enumerate(kept, 1):
-            out.append(_candidate(corpus, cands, p, score, rank, score >= threshold))
+            candidate = _candidate(corpus, cands, p, score, rank, score >= threshold)
+            candidate.clause = clause_of.get((p.later, p.earlier))
+            out.append(candidate)
     return out
 
 

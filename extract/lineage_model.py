@@ -6,7 +6,7 @@ cross-validated scores (the lowest threshold with precision >= ``TARGET_PRECISIO
 precision; the F1 maximum if no threshold reaches it) and writes ``extract/lineage_model.json``, a small
 reviewable file. The build only reads it, so it is deterministic and never refits.
 Refit after the signals or the gold change: ``python -m ipkg.extract.lineage_model`` (it also writes the
-embedding adapter, ``extract/lineage_adapter.npz``). The embedding signals (``sem_*``) come from a fixed
+embedding adapter, ``extract/lineage_adapter.npz``, and the clause model, ``extract/clause_model.json``). The embedding signals (``sem_*``) come from a fixed
 pretrained encoder (all-mpnet-base-v2, offline: ``sentence_encoder``), never trained on the gold. The
 learned signals (``adapted_*``) come from an adapter fitted on the gold links, so the cross-validation
 refits it per fold on the links that touch none of the fold's measures (``training_links``), and the shipped
@@ -275,9 +275,11 @@ def cross_validate(cands: Candidates, gold: Gold, features: list[str], k: int = 
 
 
 def fit(corpus: Corpus, raws: dict[str, str], gold_dir: Path, path: Path | None = MODEL_PATH,
-        features: list[str] = FEATURES, adapter_path: Path | None = ADAPTER_PATH) -> Model:
+        features: list[str] = FEATURES, adapter_path: Path | None = ADAPTER_PATH,
+        clause_model_path: Path | None = None) -> Model:
     """Fit on all the gold, choose the threshold on cross-validated scores, write the model file and the
-    embedding adapter fitted on every gold strong link."""
+    embedding adapter fitted on every gold strong link; with ``clause_model_path``, also the clause model
+    (``clause_lineage``), on this model's cross-validated scores."""
     gold = read_lineage_gold(gold_dir)
     cands = candidate_pool(corpus, raws)
     cv = cross_validate(cands, gold, features)
@@ -315,6 +317,10 @@ def fit(corpus: Corpus, raws: dict[str, str], gold_dir: Path, path: Path | None 
     )
     if path is not None:
         save_model(model, path)
+    if clause_model_path is not None:
+        from ipkg.extract.clause_lineage import fit_clause_model  # it builds on this module
+
+        fit_clause_model(cands, gold, gold_dir, cv.scores, clause_model_path)
     return model
 
 
@@ -326,5 +332,7 @@ if __name__ == "__main__":  # pragma: no cover - the refit command
     data = Path("data")
     corpus, raws = extract_structure(data), raw_texts(data)
     extract_entities(corpus, raws)
-    fitted = fit(corpus, raws, data / "gold")
+    from ipkg.extract.clause_lineage import CLAUSE_MODEL_PATH
+
+    fitted = fit(corpus, raws, data / "gold", clause_model_path=CLAUSE_MODEL_PATH)
     print(json.dumps(asdict(fitted), indent=1))

@@ -196,6 +196,16 @@ class SharedPhrase:
 
 
 @dataclass
+class ClauseOfLink:
+    """The clause of a composite later measure (``clauses.clauses``) that carries a lineage candidate best."""
+
+    number: int  # 1-based among the later measure's clauses
+    span: Span  # the clause in the later document's raw file
+    score: float  # the clause model's score in [0, 1]
+    rank: int  # among the clause's candidates in the earlier document (1 = best)
+
+
+@dataclass
 class LineageCandidate:
     """A ranked earlier measure for a later one; ``asserted`` above the calibrated threshold."""
 
@@ -208,6 +218,7 @@ class LineageCandidate:
     signals: dict[str, float] = field(default_factory=dict)
     shared: dict[str, list[str]] = field(default_factory=dict)  # agencies, instruments, ip_types, programmes
     evidence: list[SharedPhrase] = field(default_factory=list)
+    clause: ClauseOfLink | None = None  # only for a later measure of several clauses
 
 
 @dataclass
@@ -268,6 +279,8 @@ class Corpus:
 def _lineage_from_json(data: dict[str, Any]) -> LineageCandidate:
     candidate = from_jsonable(LineageCandidate, data)
     candidate.evidence = [from_jsonable(SharedPhrase, e) for e in data.get("evidence", [])]
+    if data.get("clause"):
+        candidate.clause = from_jsonable(ClauseOfLink, data["clause"])
     return candidate
 
 

@@ -357,6 +357,11 @@ class GraphBuilder:
         self.add(node, IPKG.rank, _pos(c.rank))
         if c.relation:
             self.add(node, IPKG.relation, concept_iri("lineage-relation", c.relation))
+        if c.clause is not None:
+            self.add(node, IPKG.laterClause, self.span(node, later_doc, c.clause.span, role="later-clause", quote=True))
+            self.add(node, IPKG.clauseNumber, _pos(c.clause.number))
+            self.add(node, IPKG.clauseScore, _decimal(min(1.0, max(0.0, c.clause.score)), 4))
+            self.add(node, IPKG.clauseRank, _pos(c.clause.rank))
         for agency in c.shared.get("agencies", []):
             self.add(node, IPKG.sharedAgency, agency_iri(agency))
         for law in c.shared.get("instruments", []):

@@ -223,7 +223,8 @@ def measure(store: Store, cat: Catalogue, slug: str, label: str) -> dict[str, An
             ip_types[tid] = {"ip_type": cat.ip_type_ref(tid), "cues": [], "spans": [], "iri": m["iri"],
                              "cite": cite(cat, slug, label, None, m["iri"], True)}
 
-    lineage, hidden = best_candidates(lineage_links(store, cat, m["iri"]), m["iri"], CANDIDATES_SHOWN)
+    links = lineage_links(store, cat, m["iri"])
+    lineage, hidden = best_candidates(links, m["iri"], CANDIDATES_SHOWN)
     back = [lk for lk in lineage if lk["later"]["iri"] == m["iri"]]
     forward = [lk for lk in lineage if lk["earlier"]["iri"] == m["iri"]]
     back.sort(key=lambda lk: (lk["rank"] or 99, -(lk["score"] or 0)))
@@ -259,6 +260,7 @@ def measure(store: Store, cat: Catalogue, slug: str, label: str) -> dict[str, An
         "lineage_back": back,
         "lineage_forward": forward,
         "lineage_hidden": hidden,
+        "lineage_by_clause": by_clause(links, m["iri"]),
         "lineage_candidates_shown": CANDIDATES_SHOWN,
         "lineage_threshold": cat.lineage_threshold,
         "previous": cat.measure_ref((prev_m["slug"], prev_m["label"])) if prev_m else None,
@@ -330,7 +332,7 @@ def lineage_links(store: Store, cat: Catalogue, iri: str) -> list[dict[str, Any]
     M = iri_ref(iri)
     rows = store.query(
         SPARQL_PREFIXES
-        + f"""SELECT ?later ?earlier ?c ?score ?rank ?rel ?link (GROUP_CONCAT(DISTINCT ?phrase; separator="\\u001f") AS ?phrases) (GROUP_CONCAT(DISTINCT ?topic; separator="\\u001f") AS ?topics) (GROUP_CONCAT(DISTINCT ?wording; separator="\\u001f") AS ?wordings) WHERE {{
+        + f"""SELECT ?later ?earlier ?c ?score ?rank ?rel ?link ?cn ?cr ?cq (GROUP_CONCAT(DISTINCT ?phrase; separator="\\u001f") AS ?phrases) (GROUP_CONCAT(DISTINCT ?topic; separator="\\u001f") AS ?topics) (GROUP_CONCAT(DISTINCT ?wording; separator="\\u001f") AS ?wordings) WHERE {{
   {{ {M} ipkg:continues* ?later . ?later ipkg:hasLineageCandidate ?c . ?c ipkg:earlierMeasure ?earlier . }}
   UNION
   {{ ?earlier ipkg:continues* {M} . ?c ipkg:earlierMeasure ?earlier . ?later ipkg:hasLineageCandidate ?c . }}
@@ -338,6 +340,7 @@ def lineage_links(store: Store, cat: Catalogue, iri: str) -> list[dict[str, Any]
   OPTIONAL {{ ?c ipkg:rank ?rank }}
   OPTIONAL {{ ?c ipkg:relation ?rel }}
   OPTIONAL {{ ?c a ipkg:LineageLink . BIND(true AS ?link) }}
+  OPTIONAL {{ ?c ipkg:clauseNumber ?cn ; ipkg:clauseRank ?cr ; ipkg:laterClause/oa:hasSelector/oa:exact ?cq }}
   OPTIONAL {{ ?c ipkg:evidence ?ev . ?ev ipkg:phrase ?phrase FILTER NOT EXISTS {{ ?ev ipkg:rendersTopic [] }} }}
   OPTIONAL {{ ?c ipkg:sharedTopic/skos:prefLabel ?topic FILTER(lang(?topic) = "en") }}
   OPTIONAL {{
@@ -346,11 +349,11 @@ def lineage_links(store: Store, cat: Catalogue, iri: str) -> list[dict[str, Any]
     FILTER(lang(?tlabel) = "en")
     BIND(CONCAT(?tlabel, "\u001e", ?tphrase, "\u001e", COALESCE(?tearlier, ?tphrase)) AS ?wording)
   }}
-}} GROUP BY ?later ?earlier ?c ?score ?rank ?rel ?link"""
+}} GROUP BY ?later ?earlier ?c ?score ?rank ?rel ?link ?cn ?cr ?cq"""
     ).rows
     seen: set[str] = set()
     out = []
-    for later, earlier, c, score, rank, rel, link, phrases, topics, wordings in rows:
+    for later, earlier, c, score, rank, rel, link, cn, cr, cq, phrases, topics, wordings in rows:
         if str(c) in seen:
             continue
         asserted = bool(value(link))
@@ -373,6 +376,8 @@ def lineage_links(store: Store, cat: Catalogue, iri: str) -> list[dict[str, Any]
             "evidence": phrase_list,
             "topics": sorted(t for t in (value(topics) or "").split("\u001f") if t),
             "topic_wordings": topic_wordings(value(wordings)),
+            "clause": {"number": value(cn), "rank": value(cr), "quote": " ".join(str(value(cq)).split())}
+            if cn is not None else None,
             "cite": cite(cat, later_ref["slug"], later_ref["label"], "; ".join(phrase_list) or None, str(c), False),
         })
     return out
@@ -388,6 +393,21 @@ def topic_wordings(concatenated: str | None) -> list[dict[str, str]]:
         if topic and later:
             out.append({"topic": topic, "later": later, "earlier": earlier})
     return sorted(out, key=lambda w: (w["topic"], w["later"]))
+
+
+def by_clause(links: list[dict[str, Any]], iri: str, per_clause: int = 3) -> list[dict[str, Any]]:
+    """For a later measure of several clauses: each clause that carries candidates, in text order, with its
+    best ``per_clause`` per earlier document (the candidates whose best clause it is, by their rank there)."""
+    clauses: dict[int, dict[str, Any]] = {}
+    for lk in links:
+        c = lk["clause"]
+        if lk["later"]["iri"] != iri or c is None or (c["rank"] or 99) > per_clause:
+            continue
+        entry = clauses.setdefault(c["number"], {"number": c["number"], "quote": c["quote"], "links": []})
+        entry["links"].append(lk)
+    for entry in clauses.values():
+        entry["links"].sort(key=lambda lk: (lk["earlier"]["slug"], lk["clause"]["rank"], -(lk["score"] or 0)))
+    return [clauses[n] for n in sorted(clauses)]
 
 
 def best_candidates(links: list[dict[str, Any]], iri: str, per_document: int) -> tuple[list[dict[str, Any]], int]:

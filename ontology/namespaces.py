@@ -173,6 +173,10 @@ class IPKG(DefinedNamespace):
     sharedIPType: URIRef
     sharedTopic: URIRef
     sharedProgramme: URIRef
+    laterClause: URIRef
+    clauseNumber: URIRef
+    clauseScore: URIRef
+    clauseRank: URIRef
     signal: URIRef
     signalName: URIRef
     signalValue: URIRef

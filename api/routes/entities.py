@@ -169,6 +169,12 @@ class TopicWording(_Model):
     earlier: str  # the earlier measure's (a raw-text quote)
 
 
+class LinkClause(_Model):
+    number: int  # which clause of the later measure (1 = first) carries the link best
+    rank: int  # the earlier measure's rank among that clause's candidates in its document
+    quote: str  # the clause, as the raw text prints it
+
+
 class LineageLink(_Model):
     iri: str
     later: MeasureRef
@@ -180,7 +186,14 @@ class LineageLink(_Model):
     evidence: list[str]
     topics: list[str] = []  # policy topics both measures address
     topic_wordings: list[TopicWording] = []  # how each text words a shared topic, where no shared phrase says it
+    clause: LinkClause | None = None  # only where the later measure has several clauses
     cite: Cite
+
+
+class ClauseLineage(_Model):
+    number: int
+    quote: str
+    links: list[LineageLink]  # the clause's best earlier measures, at most 3 per document
 
 
 class Measure(MeasureRef):
@@ -196,6 +209,7 @@ class Measure(MeasureRef):
     lineage_back: list[LineageLink]
     lineage_forward: list[LineageLink]
     lineage_hidden: int = 0  # candidates below the threshold left out (all on /api/lineage/{slug}/{label})
+    lineage_by_clause: list[ClauseLineage] = []  # a measure of several clauses: each clause's own candidates
     lineage_candidates_shown: int = 0  # candidates below the threshold kept per other document and direction
     lineage_threshold: float | None = None
     cite: Cite

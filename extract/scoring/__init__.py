@@ -52,10 +52,12 @@ class Table:
 
 
 def read_gold(path: Path) -> list[dict[str, str]]:
-    """Rows of a gold TSV; ``#`` lines are comments."""
+    """Rows of a gold TSV; ``#`` lines are comments. A double quote is text (a quoted programme name such as
+    "12330"), never CSV quoting: the files are written by hand, one tab-separated row per line."""
     with path.open(encoding="utf-8") as f:
         lines = [line for line in f if line.strip() and not line.startswith("#")]
-    return [{k: (v or "").strip() for k, v in row.items()} for row in csv.DictReader(lines, delimiter="\t")]
+    rows = csv.DictReader(lines, delimiter="\t", quoting=csv.QUOTE_NONE)
+    return [{k: (v or "").strip() for k, v in row.items()} for row in rows]
 
 
 def sample_keys(sample_dir: Path) -> set[tuple[str, str]]:

@@ -9,6 +9,7 @@ from bisect import bisect_left
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
+from ipkg.extract.clauses import clauses
 from ipkg.extract.cleaning import cleaner_for, normalised_offsets
 from ipkg.extract.lineage_signals import FUNCTION_WORDS
 from ipkg.extract.records import Span, issued_before
@@ -376,11 +377,19 @@ def lineage_links(store: Store, cat: Catalogue, iri: str) -> list[dict[str, Any]
             "evidence": phrase_list,
             "topics": sorted(t for t in (value(topics) or "").split("\u001f") if t),
             "topic_wordings": topic_wordings(value(wordings)),
-            "clause": {"number": value(cn), "rank": value(cr), "quote": " ".join(str(value(cq)).split())}
-            if cn is not None else None,
+            "clause": _clause(cat, later_ref, value(cn), value(cr), value(cq)) if cn is not None else None,
             "cite": cite(cat, later_ref["slug"], later_ref["label"], "; ".join(phrase_list) or None, str(c), False),
         })
     return out
+
+
+def _clause(cat: Catalogue, later: dict[str, Any], number: int, rank: int, raw_quote: str) -> dict[str, Any]:
+    """The clause that carries a link, as the later measure's clean text words it (the raw quote, which may
+    hold layout noise, only if the measure's text is not at hand)."""
+    text = (cat.measures.get((later["slug"], later["label"])) or {}).get("text", "")
+    spans = clauses(text)
+    quote = spans[number - 1].of(text) if text and 1 <= number <= len(spans) else " ".join(str(raw_quote).split())
+    return {"number": number, "rank": rank, "quote": quote}
 
 
 def topic_wordings(concatenated: str | None) -> list[dict[str, str]]:

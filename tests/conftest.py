@@ -38,6 +38,16 @@ def raws() -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
+def linked(structure: Corpus, raws: dict[str, str]) -> Corpus:
+    """The real corpus's measures with their lineage (``link_lineage``, the shipped models), once per session."""
+    from ipkg.extract.lineage import link_lineage
+
+    corpus = Corpus(documents=structure.documents, sections=structure.sections, measures=structure.measures)
+    link_lineage(corpus, raws)
+    return corpus
+
+
+@pytest.fixture(scope="session")
 def built(tmp_path_factory: pytest.TempPathFactory):
     """A full ``ipkg build`` of the real corpus into a temporary data folder (once per test session)."""
     import shutil

@@ -220,13 +220,6 @@ def test_evidence_phrase_closes_the_bracket_it_opens() -> None:
     assert raws["old"][span.start:span.end] == "World Intellectual Property Organization (WIPO)"
 
 
-@pytest.fixture(scope="module")
-def linked(structure: Corpus, raws: dict[str, str]) -> Corpus:
-    corpus = Corpus(documents=structure.documents, sections=structure.sections, measures=structure.measures)
-    link_lineage(corpus, raws)
-    return corpus
-
-
 def _squash(text: str) -> str:
     return re.sub(r"[^a-z0-9]", "", text.lower())
 

@@ -224,8 +224,8 @@ def score_lineage(corpus: Corpus, gold_dir: Path, raws: dict[str, str] | None = 
          "filtered r@3"],
         rows, notes,
     )
-    return [table, per_clause(corpus, cands, gold, gold_dir, full_cv.scores),
-            by_document_pair(ids, full_cv.scores, full_cv.thresholds, gold), calibration(full_cv.scores, full_cv.labels)]
+    return [table, by_document_pair(ids, full_cv.scores, full_cv.thresholds, gold),
+            calibration(full_cv.scores, full_cv.labels), per_clause(corpus, cands, gold, gold_dir, full_cv.scores)]
 
 
 def per_clause(corpus: Corpus, cands: Candidates, gold: Gold, gold_dir: Path, measure_scores: np.ndarray) -> Table:

@@ -260,8 +260,9 @@ def test_candidates_are_ranked_top_k_per_earlier_document(linked: Corpus) -> Non
         assert all(a.score >= b.score for a, b in zip(items, items[1:], strict=False))
         per_doc: dict[str, int] = {}
         for c in items:
-            per_doc[c.earlier.split("/")[0]] = per_doc.get(c.earlier.split("/")[0], 0) + 1
-        assert max(per_doc.values()) <= 5
+            if c.clause is None or c.clause.rank > 3:  # a clause's own best 3 are kept besides the measure's 5
+                per_doc[c.earlier.split("/")[0]] = per_doc.get(c.earlier.split("/")[0], 0) + 1
+        assert not per_doc or max(per_doc.values()) <= 5
     assert any(c.asserted for c in linked.lineage)
     assert {c.relation for c in linked.lineage} <= {"continues", "expands", "completes", "implements"}
 

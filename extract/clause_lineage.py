@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from ipkg.extract.clauses import Clause, clauses
-from ipkg.extract.lineage import Candidates, with_alignment
+from ipkg.extract.lineage import CLAUSE_TOP_K, Candidates, with_alignment
 from ipkg.extract.lineage_model import FOLDS, Gold, Model, _fit_lr, folds_of, load_model, save_model
 from ipkg.extract.lineage_signals import Index, _tfidf, coverage
 from ipkg.extract.records import ClauseOfLink, Corpus
@@ -27,7 +27,6 @@ from ipkg.extract.scoring import read_gold
 CLAUSE_FEATURES = ["measure_logit", "sem", "sem_rel", "sem_best", "lex", "lex_rel", "lex_best", "topics", "programme"]
 CLAUSE_MODEL_PATH = Path(__file__).resolve().parent / "clause_model.json"
 CLAUSE_GOLD = "lineage_clauses.tsv"
-CLAUSE_TOP_K = 3  # candidates kept per (clause, earlier document) besides the measure's own
 
 
 @dataclass
@@ -37,11 +36,26 @@ class ClausePair:
     features: dict[str, float]
 
 
-def _clause_lexical(index: Index, i: int, spans: list[Clause]) -> np.ndarray:
-    """One l2-normalised TF-IDF row per clause of measure ``i``, from its content tokens in the clause."""
-    tokens = index.tokens[i]
-    rows = [[t.stem for t in tokens if c.start <= t.start < c.end] for c in spans]
-    return _tfidf(rows, index.vocab, index.weight).toarray()
+@dataclass
+class _ClauseText:
+    """What the clause signals read of one later measure, per clause."""
+
+    spans: list[Clause]
+    lexical: np.ndarray  # one l2-normalised TF-IDF row per clause
+    stems: list[str]  # the clause's content stems, space-delimited on both sides (programme terms match inside)
+    topics: list[set[str]]  # the policy topics whose cues lie in the clause
+
+
+def _clause_text(index: Index, i: int) -> _ClauseText | None:
+    """Measure ``i`` clause by clause (None for a measure of one clause)."""
+    spans = clauses(index.measures[i].text)
+    if len(spans) < 2:
+        return None
+    words = [[t.stem for t in index.tokens[i] if c.start <= t.start < c.end] for c in spans]
+    topics = [{t for t, where in index.topic_spans[i].items() if any(c.start <= s < c.end for s, _ in where)}
+              for c in spans]
+    return _ClauseText(spans, _tfidf(words, index.vocab, index.weight).toarray(),
+                       [f" {' '.join(w)} " for w in words], topics)
 
 
 def clause_pairs(cands: Candidates, measure_logits: np.ndarray) -> list[ClausePair]:
@@ -52,16 +66,15 @@ def clause_pairs(cands: Candidates, measure_logits: np.ndarray) -> list[ClausePa
     segments, seg_start = index.segments, index.segment_start
     assert seg_start is not None
     out: list[ClausePair] = []
+    measures: dict[int, _ClauseText | None] = {}
     for (i, _), rows in cands.queries().items():
-        measure = index.measures[i]
-        spans = clauses(measure.text)
-        if len(spans) < 2:
+        if i not in measures:
+            measures[i] = _clause_text(index, i)
+        text = measures[i]
+        if text is None:
             continue
+        spans, lexical, stems, topics = text.spans, text.lexical, text.stems, text.topics
         own = dense[start[i]:start[i + 1]]
-        lexical = _clause_lexical(index, i, spans)
-        stems = [" " + " ".join(t.stem for t in index.tokens[i] if c.start <= t.start < c.end) + " " for c in spans]
-        topics = [{t for t, where in index.topic_spans[i].items() if any(c.start <= s < c.end for s, _ in where)}
-                  for c in spans]
         earlier = [cands.pairs[r].earlier for r in rows]
         sem = np.stack([(own @ dense[start[j]:start[j + 1]].T).max(axis=1) for j in earlier])  # rows x clauses
         lex = np.stack([(segments[seg_start[j]:seg_start[j + 1]] @ lexical.T).max(axis=0) for j in earlier])
@@ -111,13 +124,17 @@ def clause_ranks(cands: Candidates, cps: list[ClausePair], scores: np.ndarray) -
 # ---------------------------------------------------------------------------------------------- gold
 
 
+def _numbers(cell: str) -> list[int]:
+    """The clause numbers of a gold cell ("3" or "2,3")."""
+    return [int(n) for n in cell.split(",") if n.strip()]
+
+
 def read_clause_gold(gold_dir: Path) -> dict[tuple[str, str], set[int]]:
     """(later, earlier) -> the clause numbers that carry the strong link (``data/gold/lineage_clauses.tsv``)."""
     path = gold_dir / CLAUSE_GOLD
     if not path.exists():
         return {}
-    return {(row["later"], row["earlier"]): {int(n) for n in row["clauses"].split(",") if n.strip()}
-            for row in read_gold(path)}
+    return {(row["later"], row["earlier"]): set(_numbers(row["clauses"])) for row in read_gold(path)}
 
 
 def clause_gold_problems(corpus: Corpus, gold: Gold, gold_dir: Path) -> list[str]:
@@ -136,7 +153,7 @@ def clause_gold_problems(corpus: Corpus, gold: Gold, gold_dir: Path) -> list[str
             problems.append(f"{pair[0]} -> {pair[1]}: not a strong link of lineage.tsv")
             continue
         spans = clauses(texts.get(pair[0], ""))
-        numbers = [int(n) for n in row["clauses"].split(",") if n.strip()]
+        numbers = _numbers(row["clauses"])
         if not numbers or any(not 1 <= n <= len(spans) for n in numbers):
             problems.append(f"{pair[0]} -> {pair[1]}: clauses {row['clauses']!r} not in 1..{len(spans)}")
         elif not any(row["quote"] in spans[n - 1].of(texts[pair[0]]) for n in numbers):
@@ -145,6 +162,26 @@ def clause_gold_problems(corpus: Corpus, gold: Gold, gold_dir: Path) -> list[str
         if later in texts and len(clauses(texts[later])) > 1:
             problems.append(f"{later} -> {earlier}: strong link of a measure with several clauses, no clause row")
     return problems
+
+
+@dataclass
+class _Labelled:
+    pairs: list[ClausePair]
+    labels: list[int | None]
+
+    @property
+    def known(self) -> np.ndarray:
+        return np.array([lab is not None for lab in self.labels], dtype=bool)
+
+    @property
+    def y(self) -> np.ndarray:
+        return np.array([lab or 0 for lab in self.labels])
+
+
+def _labelled(cands: Candidates, gold: Gold, clause_gold: dict[tuple[str, str], set[int]],
+              measure_scores: np.ndarray) -> _Labelled:
+    cps = clause_pairs(cands, measure_logits(measure_scores))
+    return _Labelled(cps, clause_labels(cands, cps, gold, clause_gold))
 
 
 def clause_labels(cands: Candidates, cps: list[ClausePair], gold: Gold,
@@ -177,13 +214,11 @@ def cross_validate_clauses(cands: Candidates, gold: Gold, clause_gold: dict[tupl
                            k: int = FOLDS) -> ClauseValidated:
     """Out-of-fold clause scores, with the folds of ``lineage_model.cross_validate`` (whose out-of-fold measure
     scores ``measure_scores`` should be, so no clause is scored with its own measure's link in training)."""
-    cps = clause_pairs(cands, measure_logits(measure_scores))
-    labels = clause_labels(cands, cps, gold, clause_gold)
+    data = _labelled(cands, gold, clause_gold, measure_scores)
+    cps, known, y = data.pairs, data.known, data.y
     ids = [cands.ids(p) for p in cands.pairs]
     fold = folds_of([later for later, _ in ids if later in gold.covered], k)
     pair_fold = np.array([fold.get(ids[c.pair][0], -1) for c in cps])
-    known = np.array([lab is not None for lab in labels], dtype=bool)
-    y = np.array([lab or 0 for lab in labels])
     x = clause_matrix(cps, features)
     scores = np.full(len(cps), np.nan)
     for f in range(k):
@@ -191,7 +226,7 @@ def cross_validate_clauses(cands: Candidates, gold: Gold, clause_gold: dict[tupl
         if test.any():
             coef, intercept = _fit_lr(x[known & (pair_fold >= 0) & ~test], y[known & (pair_fold >= 0) & ~test])
             scores[test] = x[test] @ coef + intercept
-    return ClauseValidated(cps, scores, labels)
+    return ClauseValidated(cps, scores, data.labels)
 
 
 def fit_clause_model(cands: Candidates, gold: Gold, gold_dir: Path, measure_scores: np.ndarray,
@@ -199,14 +234,13 @@ def fit_clause_model(cands: Candidates, gold: Gold, gold_dir: Path, measure_scor
     """Fit the clause model on every clause pair the gold labels; ``measure_scores``: the measure model's
     out-of-fold scores, the same kind of first signal the clause model meets in a build of new text."""
     clause_gold = read_clause_gold(gold_dir)
-    cps = clause_pairs(cands, measure_logits(measure_scores))
-    labels = clause_labels(cands, cps, gold, clause_gold)
-    known = np.array([lab is not None for lab in labels], dtype=bool)
-    coef, intercept = _fit_lr(clause_matrix(cps)[known], np.array([lab or 0 for lab in labels])[known])
+    data = _labelled(cands, gold, clause_gold, measure_scores)
+    known = data.known
+    coef, intercept = _fit_lr(clause_matrix(data.pairs)[known], data.y[known])
     model = Model(CLAUSE_FEATURES, [round(float(c), 4) for c in coef], round(intercept, 4), 0.5, {
         "fitted": True,
         "training_clause_pairs": int(known.sum()),
-        "positives": int(sum(lab == 1 for lab in labels)),
+        "positives": int(data.y[known].sum()),
         "clause_gold_rows": len(clause_gold),
         "threshold": "unused: clause scores rank a measure's candidates per clause, they assert nothing",
     })

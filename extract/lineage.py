@@ -62,6 +62,7 @@ POOL = 15  # candidates per (later measure, earlier document) that get the full 
 DENSE_POOL = 10  # embedding nearest neighbours per (later measure, earlier document) added to the pool
 TOPIC_POOL = 10  # earlier measures whose policy topics the later measure covers best, added to the pool
 TOP_K = 5  # candidates kept per (later measure, earlier document)
+CLAUSE_TOP_K = 3  # and per clause of a several-clause later measure and earlier document (``clause_lineage``)
 # ... and at most this many per later measure (asserted links always kept): with many earlier documents the
 # per-document quota alone would grow the graph with the square of the corpus.
 MAX_CANDIDATES = 20
@@ -451,8 +452,6 @@ def to_candidates(corpus: Corpus, cands: Candidates, scores: np.ndarray, thresho
     """Per later measure, ranked over all earlier documents: its ``top_k`` pooled pairs in each earlier
     document, every pair at or above the threshold (asserted) and every pair among the best of one of its
     clauses (``clause_of``, rank <= ``CLAUSE_TOP_K``); past ``max_candidates``, asserted and clause ones only."""
-    from ipkg.extract.clause_lineage import CLAUSE_TOP_K
-
     index = cands.index
     clause_of = clause_of or {}
 

@@ -6,8 +6,8 @@ cross-validated scores (the lowest threshold with precision >= ``TARGET_PRECISIO
 precision; the F1 maximum if no threshold reaches it) and writes ``extract/lineage_model.json``, a small
 reviewable file. The build only reads it, so it is deterministic and never refits.
 Refit after the signals or the gold change: ``python -m ipkg.extract.lineage_model`` (it also writes the
-embedding adapter, ``extract/lineage_adapter.npz``, and the clause model, ``extract/clause_model.json``). The embedding signals (``sem_*``) come from a fixed
-pretrained encoder (all-mpnet-base-v2, offline: ``sentence_encoder``), never trained on the gold. The
+embedding adapter, ``extract/lineage_adapter.npz``, and the clause model, ``extract/clause_model.json``).
+The embedding signals (``sem_*``) come from a fixed pretrained encoder (all-mpnet-base-v2, offline: ``sentence_encoder``), never trained on the gold. The
 learned signals (``adapted_*``) come from an adapter fitted on the gold links, so the cross-validation
 refits it per fold on the links that touch none of the fold's measures (``training_links``), and the shipped
 coefficients of those signals are fitted on their out-of-fold values.

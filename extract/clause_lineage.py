@@ -19,7 +19,7 @@ import numpy as np
 
 from ipkg.extract.clauses import Clause, clauses
 from ipkg.extract.lineage import CLAUSE_TOP_K, Candidates, with_alignment
-from ipkg.extract.lineage_model import FOLDS, Gold, Model, _fit_lr, folds_of, load_model, save_model
+from ipkg.extract.lineage_model import FOLDS, Gold, Model, Split, _fit_lr, load_model, save_model, split
 from ipkg.extract.lineage_signals import Index, _tfidf, coverage
 from ipkg.extract.records import ClauseOfLink, Corpus
 from ipkg.extract.scoring import read_gold
@@ -164,24 +164,13 @@ def clause_gold_problems(corpus: Corpus, gold: Gold, gold_dir: Path) -> list[str
     return problems
 
 
-@dataclass
-class _Labelled:
-    pairs: list[ClausePair]
-    labels: list[int | None]
-
-    @property
-    def known(self) -> np.ndarray:
-        return np.array([lab is not None for lab in self.labels], dtype=bool)
-
-    @property
-    def y(self) -> np.ndarray:
-        return np.array([lab or 0 for lab in self.labels])
-
-
-def _labelled(cands: Candidates, gold: Gold, clause_gold: dict[tuple[str, str], set[int]],
-              measure_scores: np.ndarray) -> _Labelled:
+def _split(cands: Candidates, gold: Gold, clause_gold: dict[tuple[str, str], set[int]], measure_scores: np.ndarray,
+           k: int = FOLDS) -> tuple[list[ClausePair], Split]:
+    """The clause pairs with their labels and the folds of their later measures (those of ``split``)."""
     cps = clause_pairs(cands, measure_logits(measure_scores))
-    return _Labelled(cps, clause_labels(cands, cps, gold, clause_gold))
+    fold = split(cands, gold, k).fold
+    pair_fold = np.array([fold.get(cands.ids(cands.pairs[c.pair])[0], -1) for c in cps])
+    return cps, Split(clause_labels(cands, cps, gold, clause_gold), fold, pair_fold)
 
 
 def clause_labels(cands: Candidates, cps: list[ClausePair], gold: Gold,
@@ -214,11 +203,8 @@ def cross_validate_clauses(cands: Candidates, gold: Gold, clause_gold: dict[tupl
                            k: int = FOLDS) -> ClauseValidated:
     """Out-of-fold clause scores, with the folds of ``lineage_model.cross_validate`` (whose out-of-fold measure
     scores ``measure_scores`` should be, so no clause is scored with its own measure's link in training)."""
-    data = _labelled(cands, gold, clause_gold, measure_scores)
-    cps, known, y = data.pairs, data.known, data.y
-    ids = [cands.ids(p) for p in cands.pairs]
-    fold = folds_of([later for later, _ in ids if later in gold.covered], k)
-    pair_fold = np.array([fold.get(ids[c.pair][0], -1) for c in cps])
+    cps, sp = _split(cands, gold, clause_gold, measure_scores, k)
+    known, y, pair_fold = sp.labelled, sp.y, sp.pair_fold
     x = clause_matrix(cps, features)
     scores = np.full(len(cps), np.nan)
     for f in range(k):
@@ -226,7 +212,7 @@ def cross_validate_clauses(cands: Candidates, gold: Gold, clause_gold: dict[tupl
         if test.any():
             coef, intercept = _fit_lr(x[known & (pair_fold >= 0) & ~test], y[known & (pair_fold >= 0) & ~test])
             scores[test] = x[test] @ coef + intercept
-    return ClauseValidated(cps, scores, data.labels)
+    return ClauseValidated(cps, scores, sp.labels)
 
 
 def fit_clause_model(cands: Candidates, gold: Gold, gold_dir: Path, measure_scores: np.ndarray,
@@ -234,13 +220,13 @@ def fit_clause_model(cands: Candidates, gold: Gold, gold_dir: Path, measure_scor
     """Fit the clause model on every clause pair the gold labels; ``measure_scores``: the measure model's
     out-of-fold scores, the same kind of first signal the clause model meets in a build of new text."""
     clause_gold = read_clause_gold(gold_dir)
-    data = _labelled(cands, gold, clause_gold, measure_scores)
-    known = data.known
-    coef, intercept = _fit_lr(clause_matrix(data.pairs)[known], data.y[known])
+    cps, sp = _split(cands, gold, clause_gold, measure_scores)
+    known, y = sp.labelled, sp.y
+    coef, intercept = _fit_lr(clause_matrix(cps)[known], y[known])
     model = Model(CLAUSE_FEATURES, [round(float(c), 4) for c in coef], round(intercept, 4), 0.5, {
         "fitted": True,
         "training_clause_pairs": int(known.sum()),
-        "positives": int(data.y[known].sum()),
+        "positives": int(y[known].sum()),
         "clause_gold_rows": len(clause_gold),
         "threshold": "unused: clause scores rank a measure's candidates per clause, they assert nothing",
     })

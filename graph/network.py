@@ -228,7 +228,8 @@ def lineage_network(view: dict[str, Any]) -> dict[str, Any]:
         # scores are the arrows' widths and tooltips, not labels: labels piled up on the nodes arrows passed
         g.add_edge(later, earlier, weight=1 + 4 * score,
                    smooth=route(at[later], at[earlier], (p for n, p in at.items() if n not in (later, earlier))),
-                   title=f"{lk['relation']} (score {score:.2f})" + (": " + "; ".join(lk["evidence"]) if lk["evidence"] else ""),
+                   title=f"{lk['relation']} (score {score:.2f})" + (": " + "; ".join(lk["evidence"]) if lk["evidence"] else "")
+                   + (f"\nin clause {c['number']} of {lk['later']['label']}: {c['quote']}" if (c := lk.get("clause")) else ""),
                    dashes=not lk["asserted"], arrows="to",
                    color={"color": "#0f172a" if lk["asserted"] else "#94a3b8"})
     legend = [{"colour": colours[c["document"]["slug"]], "label": f"{c['document'].get('year') or ''} "

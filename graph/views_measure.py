@@ -419,15 +419,19 @@ def by_clause(links: list[dict[str, Any]], iri: str, per_clause: int = 3) -> lis
     return [clauses[n] for n in sorted(clauses)]
 
 
-def best_candidates(links: list[dict[str, Any]], iri: str, per_document: int) -> tuple[list[dict[str, Any]], int]:
+def best_candidates(links: list[dict[str, Any]], iri: str, per_document: int,
+                    per_clause: int = 0) -> tuple[list[dict[str, Any]], int]:
     """Every asserted link, and of the candidates below the threshold that link the measure ``iri`` to
-    another document, the best ``per_document`` per document and direction; with how many that leaves out."""
+    another document, the best ``per_document`` per document and direction, and the best ``per_clause`` of
+    each of its clauses back into each document (a paragraph's later clauses would not reach a top 3 of the
+    whole paragraph); with how many that leaves out."""
     taken: Counter[tuple[bool, str]] = Counter()
     kept: list[dict[str, Any]] = []
     for lk in sorted(links, key=lambda lk: (-(lk["score"] or 0), lk["iri"])):
         back = lk["later"]["iri"] == iri
         key = (back, (lk["earlier"] if back else lk["later"])["slug"])
-        if lk["asserted"] or taken[key] < per_document:
+        clause_best = back and lk["clause"] is not None and lk["clause"]["rank"] <= per_clause
+        if lk["asserted"] or taken[key] < per_document or clause_best:
             taken[key] += not lk["asserted"]
             kept.append(lk)
     return kept, len(links) - len(kept)
@@ -439,7 +443,7 @@ def lineage(store: Store, cat: Catalogue, slug: str, label: str, candidates: int
     key = measure_key(cat, slug, label)
     focus = cat.measure_ref(key)
     assert focus is not None
-    links, hidden = best_candidates(lineage_links(store, cat, focus["iri"]), focus["iri"], candidates)
+    links, hidden = best_candidates(lineage_links(store, cat, focus["iri"]), focus["iri"], candidates, per_clause=1)
     members: dict[str, dict[str, Any]] = {focus["iri"]: focus}
     for lk in links:
         members.setdefault(lk["later"]["iri"], lk["later"])
@@ -459,6 +463,7 @@ def lineage(store: Store, cat: Catalogue, slug: str, label: str, candidates: int
         "asserted_count": sum(1 for lk in links if lk["asserted"]),
         "candidates_shown": candidates,
         "candidates_hidden": hidden,
+        "clauses": len({lk["clause"]["number"] for lk in links if lk["later"]["iri"] == focus["iri"] and lk["clause"]}),
         "threshold": cat.lineage_threshold,
     }
 

@@ -14,7 +14,7 @@ from ipkg.extract.lineage_model import read_lineage_gold
 from ipkg.extract.lineage_signals import sentences
 from ipkg.extract.records import Corpus
 from ipkg.extract.scoring import read_gold
-from ipkg.graph.views_measure import by_clause
+from ipkg.graph.views_measure import best_candidates, by_clause
 
 
 def test_clauses_are_the_worded_sentences_with_their_offsets() -> None:
@@ -94,7 +94,8 @@ def test_each_clause_keeps_its_best_candidates(linked: Corpus) -> None:
 
 
 def _link(earlier: str, slug: str, clause: int | None, rank: int, score: float, later: str = "L") -> dict:
-    return {"later": {"iri": later}, "earlier": {"iri": earlier, "slug": slug}, "score": score,
+    return {"iri": f"{later}-{earlier}", "later": {"iri": later, "slug": "x-doc"}, "earlier": {"iri": earlier, "slug": slug},
+            "score": score, "asserted": False,
             "clause": None if clause is None else {"number": clause, "rank": rank, "quote": f"clause {clause}"}}
 
 
@@ -112,3 +113,18 @@ def test_by_clause_groups_the_later_measures_links_in_text_order() -> None:
         (1, "clause 1", ["e3"]),
         (2, "clause 2", ["e2", "e1"]),  # by document, then rank
     ]
+
+
+def test_the_lineage_view_keeps_each_clauses_best_past_the_cut_per_document() -> None:
+    links = [
+        _link("e1", "a-doc", 1, 1, 0.9),
+        _link("e2", "a-doc", 1, 2, 0.8),
+        _link("e3", "a-doc", 2, 1, 0.1),  # last of its document, but the best of clause 2
+        _link("e4", "a-doc", 1, 3, 0.05),
+        _link("L", "x-doc", 3, 1, 0.02, later="other"),  # a forward link: per document only
+        _link("L", "x-doc", None, 1, 0.01, later="third"),
+    ]
+    kept, hidden = best_candidates(links, "L", per_document=1, per_clause=1)
+    assert [lk["iri"] for lk in kept] == ["L-e1", "L-e3", "other-L"] and hidden == 3
+    plain, _ = best_candidates(links, "L", per_document=1)
+    assert [lk["iri"] for lk in plain] == ["L-e1", "other-L"]

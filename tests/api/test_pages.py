@@ -148,6 +148,21 @@ def test_lineage_page_columns(server_url):
     assert dates == sorted(dates)
 
 
+def test_lineage_page_shows_the_best_candidate_of_each_clause(server_url):
+    """A paragraph of several clauses: past the best 3 per document, each clause's own best candidate per
+    document is a card too, with the clause that carries it."""
+    url = server_url + "/lineage/fyp13-plan-2016/III.i"
+    every = httpx.get(url, params={"format": "json", "candidates": 1000}, timeout=30).json()["links"]
+    shown = httpx.get(url, params={"format": "json"}, timeout=30).json()
+    back = [lk for lk in every if lk["later"]["label"] == "III.i" and lk["clause"] and lk["clause"]["rank"] == 1]
+    assert {lk["clause"]["number"] for lk in back} >= {1, 2, 5}
+    assert {lk["iri"] for lk in back} <= {lk["iri"] for lk in shown["links"]}
+    assert shown["candidates_hidden"] > 0  # the rest still wait behind "show all"
+    body = httpx.get(url, timeout=30).text
+    card = body.split('id="card-fyp13-plan-2016-III.i"', 1)[1].split('<div class="card', 1)[0]
+    assert "in clause 2 (rank 1 there)" in card and "2016 3" in card
+
+
 def test_search_pages_through_every_result(server_url):
     """Following the "next" links lists each matching measure once, in the order of the API's pages."""
     api = [r["url"] for offset in range(0, 1000, 200)

@@ -35,6 +35,7 @@ from ipkg.extract.lineage_model import (
 )
 from ipkg.extract.records import Corpus
 from ipkg.extract.scoring import Table
+from ipkg.extract.scoring.lineage_agreement import agreement
 
 FULL_LINKER = "+ carried elsewhere (full linker)"  # the ablation row of every signal: the linker the build runs
 RECALL_NOTE = (
@@ -225,7 +226,8 @@ def score_lineage(corpus: Corpus, gold_dir: Path, raws: dict[str, str] | None = 
         rows, notes,
     )
     return [table, by_document_pair(ids, full_cv.scores, full_cv.thresholds, gold),
-            calibration(full_cv.scores, full_cv.labels), per_clause(corpus, cands, gold, gold_dir, full_cv.scores)]
+            calibration(full_cv.scores, full_cv.labels), per_clause(corpus, cands, gold, gold_dir, full_cv.scores),
+            *agreement(corpus, gold, gold_dir, _ranks(ids, full_cv.scores))]
 
 
 def per_clause(corpus: Corpus, cands: Candidates, gold: Gold, gold_dir: Path, measure_scores: np.ndarray) -> Table:

@@ -15,7 +15,7 @@ from ipkg.extract.scoring.lineage_agreement import SECOND, THIRD, kappa, read_re
 def test_the_readings_fit_the_corpus_and_lineage_tsv_settles_them(structure: Corpus, data_dir: Path) -> None:
     gold = read_lineage_gold(data_dir / "gold")
     readings = read_readings(gold, data_dir / "gold")
-    assert readings is not None and len(readings.queries) == 60
+    assert readings is not None and len(readings.queries) == 960 and len(readings.pilot) == 60
     docs = {m.id: m.doc for m in structure.measures}
     for later, _ in readings.queries:
         assert later in docs and later in gold.covered

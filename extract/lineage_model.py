@@ -2,7 +2,7 @@
 
 ``fit`` learns the coefficients from ``data/gold/lineage.tsv`` (strong = 1; negative, and any other pooled
 candidate of a later measure the gold covers = 0; weak pairs are left out), picks the assert threshold on
-cross-validated scores (the lowest threshold with precision >= ``TARGET_PRECISION``, 0.90, i.e. the best recall at that
+cross-validated scores (the lowest threshold with precision >= ``TARGET_PRECISION``, 0.92, i.e. the best recall at that
 precision; the F1 maximum if no threshold reaches it) and writes ``extract/lineage_model.json``, a small
 reviewable file. The build only reads it, so it is deterministic and never refits.
 Refit after the signals or the gold change: ``python -m ipkg.extract.lineage_model`` (it also writes the
@@ -36,7 +36,9 @@ from ipkg.extract.scoring import gold_comments, read_gold
 from ipkg.extract.sentence_encoder import MODEL, PARTS
 
 MODEL_PATH = Path(__file__).resolve().parent / "lineage_model.json"
-TARGET_PRECISION = 0.9
+# Aimed above the 0.85 the issue asks of asserted links: a threshold chosen on training pairs loses some precision on
+# new ones (0.90 on the training folds gave 0.844 out of fold on the settled gold; 0.92 gives 0.862).
+TARGET_PRECISION = 0.92
 FOLDS = 5
 ID_PREFIX = "https://w3id.org/ipkg/id/measure/"
 

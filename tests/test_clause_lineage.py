@@ -34,7 +34,7 @@ def test_clause_gold_fits_the_corpus_and_the_link_gold(structure: Corpus, data_d
     gold = read_lineage_gold(data_dir / "gold")
     clause_gold = read_clause_gold(data_dir / "gold")
     assert clause_gold_problems(structure, gold, data_dir / "gold") == []
-    assert len(clause_gold) == 261
+    assert len(clause_gold) == 358
     assert set(clause_gold) <= gold.strong
     assert clause_gold[("fyp13-plan-2016/III.i", "division-of-work-2016/3")] == {2}
 

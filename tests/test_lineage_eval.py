@@ -51,9 +51,9 @@ def test_learned_adapter_lifts_the_linker(figures: dict[str, list[object]]) -> N
 def test_measures_carried_elsewhere_lift_the_ranks(figures: dict[str, list[object]]) -> None:
     """Counted per fold from the training links of the other later documents only. It lifted recall@3 by
     0.016 while false policy topics blurred the other signals; since the topic cues match one word by its own
-    inflections only, the lift is small. With the gold settled by three readings (456 strong links) it measured
-    recall@1 +0.011, recall@3 +0.007 and filtered recall@3 -0.005 (two links), so this guards that it still lifts
-    the ranks and costs the filtered ranks at most that."""
+    inflections only, the lift is small. On the gold settled by three readings (657 strong links) it measured
+    recall@1 +0.005, recall@3 +0.003 and filtered recall@3 +0.008 (on the gold with only its pilot settled, -0.005),
+    so this guards that it still lifts the ranks and costs the filtered ranks at most a link or two."""
     before, after = figures["+ learned adapter"], figures[FULL]
     assert float(after[0]) > float(before[0])  # recall@1
     assert float(after[1]) >= float(before[1])  # recall@3
@@ -67,7 +67,7 @@ def test_policy_topics_lift_the_linker(figures: dict[str, list[object]]) -> None
     assert float(full[1]) >= float(without[1]) + 0.03  # recall@3
 
 
-@pytest.mark.xfail(reason="target not met: cross-validated recall@3 is 0.87 (target 0.90); the misses are "
+@pytest.mark.xfail(reason="target not met: cross-validated recall@3 is 0.82 (target 0.90); the misses are "
                    "conceptual links between differently translated plans and composite paragraphs with more strong "
                    "links into one document than k (see ipkg eval)", strict=True)
 def test_recall_at_3_target(figures: dict[str, list[object]]) -> None:
@@ -132,10 +132,12 @@ def test_scores_read_as_probabilities(tables: list[Table], data_dir: Path) -> No
     assert high and float(str(high[0][3])) >= 0.9
 
 
-def test_the_readings_agree_and_the_gold_is_their_settlement(tables: list[Table]) -> None:
+def test_the_readings_agree_and_the_gold_is_their_settlement(tables: list[Table], data_dir: Path) -> None:
     readings, linker = tables[4], tables[5]
     assert readings.title.startswith("Lineage gold: agreement of readings")
     assert not [n for n in readings.notes if "SETTLEMENT PROBLEM" in n]
     rows = {str(r[0]): r[1:] for r in readings.rows}
-    assert 0 < float(rows["first vs second reading"][3]) < 1  # F1: two readers do not agree on every link
-    assert {str(r[0]): r[1] for r in linker.rows}["settled (lineage.tsv)"] == rows["first reading vs settled"][1]
+    every = "all 960 queries"  # every (later measure, earlier document) of the gold
+    assert 0 < float(rows[f"first vs second reading ({every})"][3]) < 1  # F1: two readers do not agree on every link
+    settled = {str(r[0]): r[1] for r in linker.rows}["settled (lineage.tsv)"]
+    assert settled == rows[f"first reading vs settled ({every})"][1] == len(read_lineage_gold(data_dir / "gold").strong)
